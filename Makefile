@@ -1,0 +1,77 @@
+# mailadm — see README.md.  "make check" installs what the tests need.
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/sbin
+MANDIR	 = $(PREFIX)/share/man
+DATADIR	 = $(PREFIX)/share/mailadm
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
+
+CC	?= cc
+PKGS	 = libmariadb sqlite3 libidn2 libcrypt argtable2
+WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-format-nonliteral
+CFLAGS	?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ilib
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
+LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:.c=.o)
+CMD_SRC	 = $(wildcard cmd/*.c)
+CMD_OBJ	 = $(CMD_SRC:.c=.o)
+UNIT_SRC = $(wildcard tests/unit/t-*.c)
+UNIT_BIN = $(UNIT_SRC:.c=)
+MANPAGES = $(wildcard man/*.8)
+
+all: mailadm
+
+%.o: %.c $(wildcard lib/*.h cmd/*.h)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/libmailadm.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+mailadm: $(CMD_OBJ) lib/libmailadm.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) lib/libmailadm.a $(LDLIBS)
+
+tests/unit/t-%: tests/unit/t-%.c tests/unit/tap.h lib/libmailadm.a
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    lib/libmailadm.a $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+deps:
+	./scripts/install-deps.sh all
+
+deps-build:
+	./scripts/install-deps.sh build
+
+# The whole suite: dependencies, a normal build, then again under
+# ASan+UBSan, each against SQLite and a private MariaDB server.
+check: deps
+	./tests/run-all.sh
+
+# One pass with the current build (used by tests/run-all.sh).
+check-once: mailadm unit
+	./tests/run.sh
+
+demo: deps-build
+	$(MAKE) mailadm
+	./scripts/demo.sh
+
+bench: mailadm
+	./bench/run.sh
+
+install: mailadm
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 mailadm $(DESTDIR)$(BINDIR)/mailadm
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completions/mailadm.bash $(DESTDIR)$(COMPDIR)/mailadm
+	install -m 0644 data/mailadm.conf.example $(DESTDIR)$(DATADIR)/
+
+clean:
+	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
+
+.PHONY: all unit deps deps-build check check-once demo bench install clean

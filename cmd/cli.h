@@ -1,0 +1,120 @@
+/*
+ * The command-line front end: global state, the command table, output,
+ * and the mapping of library errors to sysexits codes.
+ */
+#ifndef MA_CLI_H
+#define MA_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mailadm.h"
+
+/* What a command needs main() to prepare, and what its operand is. */
+enum {
+	CLI_DB		= 1 << 0,	/* opens the database */
+	CLI_CREATE	= 1 << 1,	/* may create an SQLite file */
+	CLI_WRITES	= 1 << 2,	/* changes something (--dry-run applies) */
+};
+
+enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN };
+
+enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
+
+struct out {
+	FILE		*fp;
+	enum out_mode	 mode;
+	int		 list;		/* an array of records, not one object */
+	int		 records, fields;
+	/* --long tables are laid out when complete: */
+	char		**head, **cells;
+	size_t		 ncells, ncols;
+};
+
+struct cli {
+	/* global options */
+	const char	*config_path;
+	const char	*db_uri;
+	int		 json, dry_run, verbose, quiet, long_list;
+	/* state */
+	const char	*name;		/* "domain add", for messages */
+	unsigned int	 flags;
+	struct ma_conf	 conf;
+	struct ma_db	*db;
+	struct ma_err	 err;
+	struct out	 out;
+	int		 complete;	/* list options instead of running */
+};
+
+typedef int cli_fn(struct cli *cli, int argc, char **argv);
+
+struct cli_cmd {
+	const char	*name;		/* "add", or "alias add" */
+	cli_fn		*fn;
+	const char	*summary;
+	unsigned int	 flags;
+	enum cli_operand operand;
+};
+
+struct cli_group {
+	const char		*name;
+	const char		*summary;
+	const struct cli_cmd	*cmds;	/* ends with { NULL } */
+};
+
+extern const struct cli_group *const cli_groups[];	/* ends with NULL */
+
+const struct cli_group *cli_group_find(const char *name);
+/* The command named by argv[0] (or argv[0] argv[1]); *used words taken. */
+const struct cli_cmd *cli_cmd_find(const struct cli_group *g, int argc,
+	    char **argv, int *used);
+
+/*
+ * Parse argv (argv[0] is the verb) against opts plus the global options,
+ * then load the config and open the database as cli->flags ask.
+ * Returns -1 to go on, or an exit code (0 after --help, 64 on errors).
+ */
+int	cli_parse(struct cli *cli, int argc, char **argv, void **opts,
+	    size_t nopts);
+
+int	cli_open(struct cli *cli);
+void	cli_close(struct cli *cli);
+
+/* Report cli->err as "mailadm: <command>: <message>"; its exit code. */
+int	cli_fail(struct cli *cli);
+/* Report a message of our own with the given exit code. */
+int	cli_error(struct cli *cli, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	cli_warn(struct cli *cli, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	cli_exit_code(enum ma_status st);
+
+/*
+ * Run fn in one transaction (rolled back under --dry-run, which then
+ * lists what would have changed on stderr); exit code.
+ */
+int	cli_change(struct cli *cli, ma_txn_fn *fn, void *arg);
+
+/* Output: one code path for text, --long tables and --json. */
+void	out_begin(struct cli *cli, int list);
+void	out_record(struct out *o);
+void	out_str(struct out *o, const char *key, const char *value);
+void	out_int(struct out *o, const char *key, int64_t value);
+void	out_bool(struct out *o, const char *key, int value);
+void	out_size(struct out *o, const char *key, int64_t bytes);
+void	out_limit(struct out *o, const char *key, int64_t n);
+void	out_time(struct out *o, const char *key, const char *stamp);
+void	out_record_end(struct out *o);
+void	out_end(struct out *o);
+void	out_json_string(FILE *fp, const char *s);
+
+/* Help and completion (cli_help.c). */
+int	cli_help(struct cli *cli, int argc, char **argv);
+int	cli_complete(struct cli *cli, int argc, char **argv);
+void	cli_usage(FILE *fp);
+
+/* Command groups. */
+extern const struct cli_group cli_group_domain;
+extern const struct cli_group cli_group_schema;
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * Output.  Commands describe records field by field; this file renders
+ * them as plain lists (the first field of each record, one per line),
+ * "key: value" lines, aligned --long tables, or one JSON document.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SENTINEL_TIME "2000-01-01 00:00:00"
+
+void
+out_json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', fp);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+void
+out_begin(struct cli *cli, int list)
+{
+	struct out *o = &cli->out;
+
+	memset(o, 0, sizeof(*o));
+	o->fp = stdout;
+	o->list = list;
+	o->mode = cli->json ? OUT_JSON : list && cli->long_list ? OUT_LONG :
+	    OUT_TEXT;
+	if (o->mode == OUT_JSON && list)
+		fputc('[', o->fp);
+}
+
+void
+out_record(struct out *o)
+{
+	if (o->mode == OUT_JSON)
+		fputs(o->records > 0 ? ",\n{" : o->list ? "\n{" : "{", o->fp);
+	o->fields = 0;
+}
+
+/* Keep one --long cell; the header comes from the first record's keys. */
+static void
+cell(struct out *o, const char *key, const char *text)
+{
+	char **v;
+
+	if (o->records == 0) {
+		if ((v = realloc(o->head, (o->ncols + 1) * sizeof(*v))) == NULL)
+			return;
+		o->head = v;
+		o->head[o->ncols++] = strdup(key);
+	}
+	if ((v = realloc(o->cells, (o->ncells + 1) * sizeof(*v))) == NULL)
+		return;
+	o->cells = v;
+	o->cells[o->ncells++] = strdup(text);
+}
+
+/* One field: text as shown to people, json as its JSON value. */
+static void
+field(struct out *o, const char *key, const char *text, const char *json,
+    int quote)
+{
+	switch (o->mode) {
+	case OUT_JSON:
+		fprintf(o->fp, "%s\"%s\": ", o->fields ? ", " : "", key);
+		if (quote)
+			out_json_string(o->fp, json);
+		else
+			fputs(json, o->fp);
+		break;
+	case OUT_LONG:
+		cell(o, key, text);
+		break;
+	case OUT_TEXT:
+		if (o->list && o->fields == 0)
+			fprintf(o->fp, "%s\n", text);
+		else if (!o->list)
+			fprintf(o->fp, "%s: %s\n", key, text);
+		break;
+	}
+	o->fields++;
+}
+
+void
+out_str(struct out *o, const char *key, const char *value)
+{
+	if (value == NULL)
+		field(o, key, "-", "null", 0);
+	else
+		field(o, key, value, value, 1);
+}
+
+void
+out_int(struct out *o, const char *key, int64_t value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, value);
+	field(o, key, buf, buf, 0);
+}
+
+void
+out_bool(struct out *o, const char *key, int value)
+{
+	field(o, key, value ? "yes" : "no", value ? "true" : "false", 0);
+}
+
+void
+out_size(struct out *o, const char *key, int64_t bytes)
+{
+	char text[32], json[32];
+
+	snprintf(json, sizeof(json), "%" PRId64, bytes);
+	field(o, key, ma_size_format(bytes, text, sizeof(text)), json, 0);
+}
+
+void
+out_limit(struct out *o, const char *key, int64_t n)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%" PRId64, n);
+	field(o, key, n == 0 ? "unlimited" : n < 0 ? "disabled" : text, text,
+	    0);
+}
+
+void
+out_time(struct out *o, const char *key, const char *stamp)
+{
+	char iso[32];
+
+	/* Postfixadmin's "never set" sentinel is no time at all. */
+	if (stamp == NULL || *stamp == '\0' || strcmp(stamp, SENTINEL_TIME) == 0)
+		return field(o, key, "-", "null", 0);
+	snprintf(iso, sizeof(iso), "%.10sT%.8sZ", stamp,
+	    strlen(stamp) > 11 ? stamp + 11 : "00:00:00");
+	field(o, key, iso, iso, 1);
+}
+
+void
+out_record_end(struct out *o)
+{
+	if (o->mode == OUT_JSON)
+		fputc('}', o->fp);
+	o->records++;
+}
+
+static void
+print_row(struct out *o, char **row, const size_t *width)
+{
+	size_t c;
+
+	for (c = 0; c < o->ncols; c++) {
+		const char *v = row[c] ? row[c] : "";
+
+		if (c + 1 == o->ncols)
+			fprintf(o->fp, "%s\n", v);
+		else
+			fprintf(o->fp, "%-*s  ", (int)width[c], v);
+	}
+}
+
+static void
+print_table(struct out *o)
+{
+	size_t *width = calloc(o->ncols, sizeof(size_t));
+	size_t i, len;
+
+	if (width == NULL)
+		return;
+	for (i = 0; i < o->ncols; i++)
+		width[i] = o->head[i] ? strlen(o->head[i]) : 0;
+	for (i = 0; i < o->ncells; i++) {
+		len = o->cells[i] ? strlen(o->cells[i]) : 0;
+		if (len > width[i % o->ncols])
+			width[i % o->ncols] = len;
+	}
+	print_row(o, o->head, width);
+	for (i = 0; i + o->ncols <= o->ncells; i += o->ncols)
+		print_row(o, o->cells + i, width);
+	free(width);
+}
+
+void
+out_end(struct out *o)
+{
+	size_t i;
+
+	if (o->mode == OUT_JSON)
+		fputs(o->list ? (o->records ? "\n]\n" : "]\n") : "\n", o->fp);
+	if (o->mode == OUT_LONG && o->ncols > 0)
+		print_table(o);
+	for (i = 0; i < o->ncells; i++)
+		free(o->cells[i]);
+	for (i = 0; i < o->ncols; i++)
+		free(o->head[i]);
+	free(o->cells);
+	free(o->head);
+	o->cells = o->head = NULL;
+	o->ncells = o->ncols = 0;
+}

@@ -1,0 +1,43 @@
+/* The one table of command groups; each group lists its own verbs. */
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_group *const cli_groups[] = {
+	&cli_group_domain,
+	&cli_group_schema,
+	NULL
+};
+
+const struct cli_group *
+cli_group_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cli_groups[i] != NULL; i++)
+		if (strcmp(cli_groups[i]->name, name) == 0)
+			return cli_groups[i];
+	return NULL;
+}
+
+const struct cli_cmd *
+cli_cmd_find(const struct cli_group *g, int argc, char **argv, int *used)
+{
+	const struct cli_cmd *c;
+	size_t n;
+
+	for (c = g->cmds; argc > 0 && c->name != NULL; c++) {
+		n = strlen(argv[0]);
+		if (strcmp(c->name, argv[0]) == 0) {
+			*used = 1;
+			return c;
+		}
+		/* Two-word verbs: "domain alias add". */
+		if (argc > 1 && strncmp(c->name, argv[0], n) == 0 &&
+		    c->name[n] == ' ' && strcmp(c->name + n + 1, argv[1]) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}

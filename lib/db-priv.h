@@ -1,0 +1,47 @@
+/* What the two database drivers implement; only db*.c include this. */
+#ifndef MA_DB_PRIV_H
+#define MA_DB_PRIV_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+struct ma_db_ops {
+	int	(*open)(const struct ma_dburi *, const char *, unsigned int,
+		    struct ma_db **, struct ma_err *);
+	void	(*close)(struct ma_db *);
+	int	(*exec)(struct ma_db *, const char *, struct ma_err *);
+	int	(*prepare)(struct ma_db *, const char *, struct ma_stmt **,
+		    struct ma_err *);
+	int	(*bind_text)(struct ma_stmt *, int, const char *);
+	int	(*bind_int)(struct ma_stmt *, int, int64_t);
+	int	(*bind_null)(struct ma_stmt *, int);
+	int	(*step)(struct ma_stmt *, struct ma_err *);
+	int	(*reset)(struct ma_stmt *);
+	const char *(*text)(struct ma_stmt *, int);
+	int	(*isnull)(struct ma_stmt *, int);
+	int64_t	(*changes)(struct ma_stmt *);
+	void	(*finalize)(struct ma_stmt *);
+	int	(*lock_timeout)(struct ma_db *, int, struct ma_err *);
+	const char *begin_sql;
+};
+
+/* The part of a connection every driver shares; drivers embed it first. */
+struct ma_db {
+	const struct ma_db_ops	*ops;
+	enum ma_dialect		 dialect;
+	int			 in_txn;
+	char			 now[24];
+	char			 actor[128];	/* log.username */
+	char			**journal;	/* changes, for --dry-run */
+	size_t			 njournal;
+};
+
+struct ma_stmt {
+	struct ma_db		*db;
+};
+
+extern const struct ma_db_ops ma_sqlite_ops;
+extern const struct ma_db_ops ma_mysql_ops;
+
+#endif

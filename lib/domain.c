@@ -1,0 +1,408 @@
+#include "domain.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define MAX_DESCRIPTION 255
+
+/* One column of the domain table that add and set may write. */
+struct field {
+	unsigned int	 flag;
+	const char	*column;
+	const char	*label;		/* in log rows */
+};
+
+static const struct field fields[] = {
+	{ MA_DOM_DESCRIPTION, "description", "description" },
+	{ MA_DOM_MAX_ALIASES, "aliases", "max_aliases" },
+	{ MA_DOM_MAX_MAILBOXES, "mailboxes", "max_mailboxes" },
+	{ MA_DOM_MAX_QUOTA, "maxquota", "max_quota" },
+	{ MA_DOM_DOMAIN_QUOTA, "quota", "domain_quota" },
+	{ MA_DOM_QUOTA, "default_quota", "quota" },
+	{ MA_DOM_TRANSPORT, "transport", "transport" },
+	{ MA_DOM_BACKUP_MX, "backupmx", "backup_mx" },
+	{ MA_DOM_ACTIVE, "active", "active" },
+	{ MA_DOM_REQUIRE_AUTH, "smtp_auth", "require_auth" },
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* Bytes to Postfixadmin's MB units, rounding down; limits stay as they are. */
+static int64_t
+to_units(int64_t bytes, uint64_t multiplier)
+{
+	return bytes <= 0 ? bytes : bytes / (int64_t)multiplier;
+}
+
+/* Bind the value of field f from d at position idx. */
+static int
+bind_field(struct ma_stmt *st, int idx, const struct field *f,
+    const struct ma_domain_req *req)
+{
+	const struct ma_domain *d = &req->values;
+
+	switch (f->flag) {
+	case MA_DOM_DESCRIPTION:
+		return ma_stmt_bind_text(st, idx, d->description);
+	case MA_DOM_MAX_ALIASES:
+		return ma_stmt_bind_int(st, idx, d->max_aliases);
+	case MA_DOM_MAX_MAILBOXES:
+		return ma_stmt_bind_int(st, idx, d->max_mailboxes);
+	case MA_DOM_MAX_QUOTA:
+		return ma_stmt_bind_int(st, idx,
+		    to_units(d->max_quota, req->multiplier));
+	case MA_DOM_DOMAIN_QUOTA:
+		return ma_stmt_bind_int(st, idx,
+		    to_units(d->domain_quota, req->multiplier));
+	case MA_DOM_QUOTA:
+		return ma_stmt_bind_int(st, idx, d->quota);
+	case MA_DOM_TRANSPORT:
+		return ma_stmt_bind_text(st, idx, d->transport);
+	case MA_DOM_BACKUP_MX:
+		return ma_stmt_bind_int(st, idx, d->backup_mx);
+	case MA_DOM_ACTIVE:
+		return ma_stmt_bind_int(st, idx, d->active);
+	case MA_DOM_REQUIRE_AUTH:
+		return ma_stmt_bind_int(st, idx, d->require_auth);
+	}
+	return -1;
+}
+
+/* Postfix transport syntax: "transport[:nexthop]", no white space. */
+static int
+check_transport(const char *t, struct ma_err *err)
+{
+	char q[MA_QUOTE_MAX];
+	const char *p;
+
+	for (p = t; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			break;
+	if (*t == '\0' || *t == ':' || *p != '\0' || p - t > 255)
+		return ma_fail(err, MA_EINVAL, 0, "invalid transport '%s': "
+		    "expected transport[:nexthop] without spaces",
+		    ma_quote(t, q, sizeof(q)));
+	return 0;
+}
+
+static int
+check_req(const struct ma_domain_req *req, struct ma_err *err)
+{
+	const struct ma_domain *d = &req->values;
+
+	if ((req->fields & MA_DOM_DESCRIPTION) && ma_text_check("description",
+	    d->description, MAX_DESCRIPTION, err) < 0)
+		return -1;
+	if ((req->fields & MA_DOM_TRANSPORT) &&
+	    check_transport(d->transport, err) < 0)
+		return -1;
+	if ((req->fields & MA_DOM_QUOTA) && d->quota < 0)
+		return ma_fail(err, MA_EINVAL, 0, "invalid quota: a mailbox "
+		    "quota cannot be disabled; use 0 for unlimited");
+	if (to_units(d->max_quota, req->multiplier) > INT64_MAX / 1024 / 1024 ||
+	    to_units(d->domain_quota, req->multiplier) > INT64_MAX / 1024 / 1024)
+		return ma_fail(err, MA_EINVAL, 0, "invalid quota: too large");
+	return 0;
+}
+
+/* "field=value" pairs for the log row of an add or set. */
+static void
+describe(struct ma_buf *b, const struct ma_domain_req *req, const char *name)
+{
+	const struct ma_domain *d = &req->values;
+	size_t i;
+
+	ma_buf_add(b, name);
+	for (i = 0; i < NFIELDS; i++) {
+		const struct field *f = &fields[i];
+
+		if (!(req->fields & f->flag))
+			continue;
+		if (f->flag == MA_DOM_DESCRIPTION)
+			ma_buf_addf(b, " %s=%s", f->label, d->description);
+		else if (f->flag == MA_DOM_TRANSPORT)
+			ma_buf_addf(b, " %s=%s", f->label, d->transport);
+		else
+			ma_buf_addf(b, " %s=%" PRId64, f->label,
+			    f->flag == MA_DOM_MAX_ALIASES ? d->max_aliases :
+			    f->flag == MA_DOM_MAX_MAILBOXES ? d->max_mailboxes :
+			    f->flag == MA_DOM_MAX_QUOTA ? d->max_quota :
+			    f->flag == MA_DOM_DOMAIN_QUOTA ? d->domain_quota :
+			    f->flag == MA_DOM_QUOTA ? d->quota :
+			    f->flag == MA_DOM_BACKUP_MX ? d->backup_mx :
+			    f->flag == MA_DOM_ACTIVE ? d->active :
+			    d->require_auth);
+	}
+}
+
+static int
+log_change(struct ma_db *db, const struct ma_domain_req *req,
+    const char *name, const char *action, struct ma_err *err)
+{
+	struct ma_buf data = MA_BUF_INIT;
+	int rc;
+
+	describe(&data, req, name);
+	rc = ma_buf_str(&data) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
+	    "out of memory") : ma_log_write(db, name, action,
+	    ma_buf_str(&data), err);
+	ma_buf_release(&data);
+	return rc;
+}
+
+/* Bind the requested fields from idx on; returns the next index. */
+static int
+bind_fields(struct ma_stmt *st, int idx, const struct ma_domain_req *req)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if ((req->fields & fields[i].flag) &&
+		    bind_field(st, idx++, &fields[i], req) < 0)
+			return -1;
+	return idx;
+}
+
+/*
+ * Run the INSERT or UPDATE in sql: its first "stamps" parameters take the
+ * time, then come the requested fields, then the domain name.
+ */
+static int
+write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
+    const struct ma_domain_req *req, struct ma_err *err)
+{
+	struct ma_stmt *st;
+	int idx, rc;
+
+	if (ma_db_prepare(db, sql, &st, err) < 0)
+		return -1;
+	for (idx = 1; idx <= stamps; idx++)
+		ma_stmt_bind_text(st, idx, ma_db_now(db));
+	idx = bind_fields(st, idx, req);
+	if (idx < 0 || ma_stmt_bind_text(st, idx, name) < 0)
+		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	else if ((rc = ma_stmt_step(st, err)) == 0 &&
+	    ma_stmt_changes(st) == 0)
+		rc = ma_fail(err, MA_ENODOMAIN, 0, "no such domain '%s'", name);
+	ma_stmt_finalize(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ma_domain_add(struct ma_db *db, const struct ma_domain_req *req,
+    struct ma_err *err)
+{
+	struct ma_buf sql = MA_BUF_INIT, vals = MA_BUF_INIT;
+	char name[MA_DOMAIN_MAX + 1];
+	size_t i;
+	int rc;
+
+	if (ma_domain_normalize(req->name, name, err) < 0 ||
+	    check_req(req, err) < 0)
+		return -1;
+	/* Postfixadmin's description and transport have no default. */
+	ma_buf_add(&sql, "INSERT INTO domain (created, modified");
+	ma_buf_add(&vals, ") VALUES (?, ?");
+	for (i = 0; i < NFIELDS; i++)
+		if (req->fields & fields[i].flag) {
+			ma_buf_addf(&sql, ", %s", fields[i].column);
+			ma_buf_add(&vals, ", ?");
+		}
+	ma_buf_add(&sql, ", domain");
+	ma_buf_add(&vals, ", ?)");
+	if (ma_buf_str(&vals) != NULL)
+		ma_buf_add(&sql, ma_buf_str(&vals));
+	/* created and modified share the one transaction timestamp. */
+	if (ma_buf_str(&sql) == NULL || ma_buf_str(&vals) == NULL)
+		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	else
+		rc = write_row(db, ma_buf_str(&sql), 2, name, req, err);
+	ma_buf_release(&sql);
+	ma_buf_release(&vals);
+	if (rc < 0 && err->status == MA_EEXIST)
+		return ma_fail(err, MA_EEXIST, err->code, "domain '%s' already "
+		    "exists", name);
+	return rc < 0 ? -1 : log_change(db, req, name, "create_domain", err);
+}
+
+int
+ma_domain_set(struct ma_db *db, const struct ma_domain_req *req,
+    struct ma_err *err)
+{
+	struct ma_buf sql = MA_BUF_INIT;
+	char name[MA_DOMAIN_MAX + 1];
+	size_t i;
+	int rc;
+
+	if (ma_domain_normalize(req->name, name, err) < 0 ||
+	    check_req(req, err) < 0)
+		return -1;
+	ma_buf_add(&sql, "UPDATE domain SET modified = ?");
+	for (i = 0; i < NFIELDS; i++)
+		if (req->fields & fields[i].flag)
+			ma_buf_addf(&sql, ", %s = ?", fields[i].column);
+	ma_buf_add(&sql, " WHERE domain = ?");
+	rc = ma_buf_str(&sql) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
+	    "out of memory") : write_row(db, ma_buf_str(&sql), 1, name, req, err);
+	ma_buf_release(&sql);
+	return rc < 0 ? -1 : log_change(db, req, name, "edit_domain", err);
+}
+
+static const char count_mailboxes[] =
+    "SELECT COUNT(*) FROM mailbox WHERE domain = ?";
+/* Mailboxes' own self-alias rows are not aliases to the admin. */
+static const char count_aliases[] =
+    "SELECT COUNT(*) FROM alias a WHERE a.domain = ? AND NOT EXISTS "
+    "(SELECT 1 FROM mailbox m WHERE m.username = a.address)";
+static const char count_alias_domains[] =
+    "SELECT COUNT(*) FROM alias_domain WHERE target_domain = ? OR "
+    "alias_domain = ?";
+
+int
+ma_domain_del(struct ma_db *db, const char *input, int force,
+    struct ma_err *err)
+{
+	static const char *const purge[] = {
+		"DELETE FROM alias WHERE domain = ?",
+		"DELETE FROM mailbox WHERE domain = ?",
+		"DELETE FROM alias_domain WHERE alias_domain = ? OR "
+		    "target_domain = ?",
+	};
+	char name[MA_DOMAIN_MAX + 1];
+	const char *const p[] = { name, name, NULL };
+	int64_t nmbox, nalias, nadom, gone;
+	size_t i;
+
+	if (ma_domain_normalize(input, name, err) < 0 ||
+	    ma_db_int(db, count_mailboxes, p + 1, &nmbox, err) < 0 ||
+	    ma_db_int(db, count_aliases, p + 1, &nalias, err) < 0 ||
+	    ma_db_int(db, count_alias_domains, p, &nadom, err) < 0)
+		return -1;
+	if (!force && nmbox + nalias + nadom > 0)
+		return ma_fail(err, MA_EEXIST, 0, "domain '%s' still has %" PRId64
+		    " mailboxes, %" PRId64 " aliases and %" PRId64 " alias "
+		    "domains: delete them first or use --force", name, nmbox,
+		    nalias, nadom);
+	for (i = 0; i < sizeof(purge) / sizeof(purge[0]); i++)
+		if (ma_db_run(db, purge[i], i == 2 ? p : p + 1, NULL, err) < 0)
+			return -1;
+	if (ma_db_run(db, "DELETE FROM domain WHERE domain = ?", p + 1, &gone,
+	    err) < 0)
+		return -1;
+	if (gone == 0)
+		return ma_fail(err, MA_ENODOMAIN, 0, "no such domain '%s'", name);
+	return ma_log_write(db, name, "delete_domain", name, err);
+}
+
+#define DOMAIN_COLUMNS "d.domain, d.description, d.aliases, d.mailboxes, " \
+	"d.maxquota, d.quota, d.default_quota, d.transport, d.backupmx, " \
+	"d.active, d.smtp_auth, d.created, d.modified, " \
+	"(SELECT COUNT(*) FROM mailbox m WHERE m.domain = d.domain), " \
+	"(SELECT COUNT(*) FROM alias a WHERE a.domain = d.domain AND NOT " \
+	"EXISTS (SELECT 1 FROM mailbox m WHERE m.username = a.address)), " \
+	"(SELECT target_domain FROM alias_domain x WHERE x.alias_domain = " \
+	"d.domain)"
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* Fill d from a row of a DOMAIN_COLUMNS query. */
+static int
+row_to_domain(struct ma_stmt *st, struct ma_domain *d, uint64_t mult,
+    struct ma_err *err)
+{
+	int64_t units;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->domain, sizeof(d->domain), "%s", ma_stmt_text(st, 0));
+	d->description = dup_or_empty(ma_stmt_text(st, 1));
+	d->max_aliases = ma_stmt_int(st, 2);
+	d->max_mailboxes = ma_stmt_int(st, 3);
+	units = ma_stmt_int(st, 4);
+	d->max_quota = units > 0 ? units * (int64_t)mult : units;
+	units = ma_stmt_int(st, 5);
+	d->domain_quota = units > 0 ? units * (int64_t)mult : units;
+	d->quota = ma_stmt_int(st, 6);
+	d->transport = dup_or_empty(ma_stmt_text(st, 7));
+	d->backup_mx = ma_stmt_int(st, 8) != 0;
+	d->active = ma_stmt_int(st, 9) != 0;
+	d->require_auth = ma_stmt_int(st, 10) != 0;
+	d->created = dup_or_empty(ma_stmt_text(st, 11));
+	d->modified = dup_or_empty(ma_stmt_text(st, 12));
+	d->mailbox_count = ma_stmt_int(st, 13);
+	d->alias_count = ma_stmt_int(st, 14);
+	d->alias_of = ma_stmt_isnull(st, 15) ? NULL :
+	    strdup(ma_stmt_text(st, 15));
+	if (d->description == NULL || d->transport == NULL ||
+	    d->created == NULL || d->modified == NULL ||
+	    (!ma_stmt_isnull(st, 15) && d->alias_of == NULL)) {
+		ma_domain_release(d);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void
+ma_domain_release(struct ma_domain *d)
+{
+	free((char *)d->description);
+	free((char *)d->transport);
+	free((char *)d->created);
+	free((char *)d->modified);
+	free((char *)d->alias_of);
+	d->description = d->transport = d->created = d->modified = NULL;
+	d->alias_of = NULL;
+}
+
+int
+ma_domain_get(struct ma_db *db, const char *input, struct ma_domain *d,
+    uint64_t mult, struct ma_err *err)
+{
+	char name[MA_DOMAIN_MAX + 1];
+	const char *const p[] = { name, NULL };
+	struct ma_stmt *st;
+	int rc;
+
+	if (ma_domain_normalize(input, name, err) < 0)
+		return -1;
+	rc = ma_db_query(db, "SELECT " DOMAIN_COLUMNS " FROM domain d WHERE "
+	    "d.domain = ?", p, &st, err);
+	if (rc == 1 && row_to_domain(st, d, mult, err) < 0)
+		rc = -1;
+	ma_stmt_finalize(&st);
+	return rc;
+}
+
+int
+ma_domain_list(struct ma_db *db, uint64_t mult, ma_domain_cb *fn, void *arg,
+    struct ma_err *err)
+{
+	struct ma_domain d;
+	struct ma_stmt *st;
+	int rc;
+
+	/* Postfixadmin keeps a pseudo-domain 'ALL' for its superadmins. */
+	if (ma_db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domain d WHERE "
+	    "d.domain <> 'ALL' ORDER BY d.domain", &st, err) < 0)
+		return -1;
+	while ((rc = ma_stmt_step(st, err)) == 1) {
+		if (row_to_domain(st, &d, mult, err) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = fn(&d, arg);
+		ma_domain_release(&d);
+		if (rc < 0)
+			break;
+	}
+	ma_stmt_finalize(&st);
+	return rc < 0 ? -1 : 0;
+}

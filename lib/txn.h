@@ -1,0 +1,23 @@
+/*
+ * Transactions: every change runs as one, retried when the server reports
+ * a lock wait timeout, a deadlock or a Galera certification failure.
+ */
+#ifndef MA_TXN_H
+#define MA_TXN_H
+
+#include "db.h"
+
+typedef int ma_txn_fn(struct ma_db *db, void *arg, struct ma_err *err);
+
+enum { MA_TXN_DRY_RUN = 1 << 0 };
+
+/*
+ * Run fn inside a transaction and commit it (roll back with
+ * MA_TXN_DRY_RUN).  fn may run several times: it must not keep state
+ * between attempts other than in arg.  After the retries are spent the
+ * error is MA_ETEMP.
+ */
+int	ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg,
+	    unsigned int flags, struct ma_err *err);
+
+#endif

@@ -1,0 +1,182 @@
+#include "valid.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <idn2.h>
+
+int
+ma_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80)
+			n = 0;
+		else if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		/* Reject overlong forms, surrogates and code points > U+10FFFF. */
+		if ((p[0] == 0xe0 && p[1] < 0xa0) ||
+		    (p[0] == 0xed && p[1] > 0x9f) ||
+		    (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* Check the LDH rules on an ASCII, lower-case name without trailing dot. */
+static const char *
+ldh_problem(const char *name)
+{
+	const char *label = name, *p;
+	size_t len;
+	int labels = 0, numeric = 1;
+
+	if (strlen(name) > MA_DOMAIN_MAX)
+		return "longer than 253 characters";
+	for (;;) {
+		p = label + strcspn(label, ".");
+		len = (size_t)(p - label);
+		if (len == 0)
+			return "empty label (two dots in a row, or a leading dot)";
+		if (len > 63)
+			return "a label is longer than 63 characters";
+		if (label[0] == '-' || p[-1] == '-')
+			return "a label begins or ends with a hyphen";
+		numeric = 1;
+		for (const char *c = label; c < p; c++) {
+			if (!isalnum((unsigned char)*c) && *c != '-')
+				return *c == ' ' ? "contains a space" :
+				    "only letters, digits, hyphens and dots are "
+				    "allowed";
+			if (!isdigit((unsigned char)*c))
+				numeric = 0;
+		}
+		labels++;
+		if (*p == '\0')
+			break;
+		label = p + 1;
+	}
+	if (labels < 2)
+		return "needs at least two labels (example.org)";
+	if (numeric)
+		return "the top-level label is all digits";
+	return NULL;
+}
+
+/* Control characters, spaces and other bytes IDNA would misreport. */
+static const char *
+byte_problem(const char *s)
+{
+	const unsigned char *p;
+
+	if (!ma_utf8_valid(s))
+		return "not valid UTF-8";
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+		if (*p == ' ')
+			return "contains a space";
+	}
+	return NULL;
+}
+
+int
+ma_domain_normalize(const char *in, char out[MA_DOMAIN_MAX + 1],
+    struct ma_err *err)
+{
+	char q[MA_QUOTE_MAX], buf[1024], *alabel = NULL;
+	const char *why, *p;
+	size_t len = strlen(in);
+	int ascii = 1, rc;
+
+	if (len == 0)
+		return ma_fail(err, MA_EINVAL, 0, "invalid domain '': empty");
+	if (len >= sizeof(buf))
+		return ma_fail(err, MA_EINVAL, 0, "invalid domain '%s': longer "
+		    "than 253 characters", ma_quote(in, q, sizeof(q)));
+	if ((why = byte_problem(in)) != NULL)
+		goto bad;
+	memcpy(buf, in, len + 1);
+	if (buf[len - 1] == '.')
+		buf[--len] = '\0';
+	for (p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = 0;
+	if (!ascii) {
+		rc = idn2_lookup_u8((const uint8_t *)buf, (uint8_t **)&alabel,
+		    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+		if (rc != IDN2_OK) {
+			why = idn2_strerror(rc);
+			goto bad;
+		}
+		len = strlen(alabel);
+		if (len >= sizeof(buf)) {
+			free(alabel);
+			why = "longer than 253 characters";
+			goto bad;
+		}
+		memcpy(buf, alabel, len + 1);
+		free(alabel);
+	}
+	for (p = buf; *p != '\0'; p++)
+		buf[p - buf] = (char)tolower((unsigned char)*p);
+	if ((why = ldh_problem(buf)) != NULL)
+		goto bad;
+	memcpy(out, buf, strlen(buf) + 1);
+	return 0;
+bad:
+	return ma_fail(err, MA_EINVAL, 0, "invalid domain '%s': %s",
+	    ma_quote(in, q, sizeof(q)), why);
+}
+
+char *
+ma_domain_unicode(const char *alabel)
+{
+	char *u = NULL;
+
+	if (strncmp(alabel, "xn--", 4) != 0 && strstr(alabel, ".xn--") == NULL)
+		return NULL;
+	if (idn2_to_unicode_8z8z(alabel, &u, 0) != IDN2_OK) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+int
+ma_text_check(const char *what, const char *s, size_t max,
+    struct ma_err *err)
+{
+	char q[MA_QUOTE_MAX];
+	const unsigned char *p;
+	size_t chars = 0;
+
+	if (!ma_utf8_valid(s))
+		return ma_fail(err, MA_EINVAL, 0, "invalid %s '%s': not valid "
+		    "UTF-8", what, ma_quote(s, q, sizeof(q)));
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return ma_fail(err, MA_EINVAL, 0, "invalid %s '%s': "
+			    "contains a control character", what,
+			    ma_quote(s, q, sizeof(q)));
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	}
+	if (chars > max)
+		return ma_fail(err, MA_EINVAL, 0, "invalid %s '%s': longer than "
+		    "%zu characters", what, ma_quote(s, q, sizeof(q)), max);
+	return 0;
+}

@@ -31,6 +31,7 @@ struct ma_db {
 	const struct ma_db_ops	*ops;
 	enum ma_dialect		 dialect;
 	int			 in_txn;
+	int			 dry_run;	/* log rows go to the journal only */
 	char			 now[24];
 	char			 actor[128];	/* log.username */
 	char			**journal;	/* changes, for --dry-run */

@@ -42,6 +42,8 @@ ma_log_write(struct ma_db *db, const char *domain, const char *action,
 
 	if (journal_add(db, action, data) < 0)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	if (db->dry_run)
+		return 0;
 	if (ma_db_prepare(db, sql, &st, err) < 0)
 		return -1;
 	if (ma_stmt_bind_text(st, 1, ma_db_now(db)) < 0 ||

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db-priv.h"
 #include "log.h"
 
 #define TXN_ATTEMPTS 5
@@ -26,6 +27,11 @@ ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
 {
 	int attempt, rc = -1;
 
+	/*
+	 * A dry run writes no log rows: even a rolled-back INSERT would move
+	 * MariaDB's AUTO_INCREMENT counter, and a dry run changes nothing.
+	 */
+	db->dry_run = (flags & MA_TXN_DRY_RUN) != 0;
 	for (attempt = 1; attempt <= TXN_ATTEMPTS; attempt++) {
 		ma_log_journal_reset(db);
 		rc = ma_db_begin(db, err);

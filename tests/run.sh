@@ -1,0 +1,34 @@
+#!/bin/bash
+# One pass of the suite with the current build: C unit tests, then the
+# CLI tests on SQLite and on MariaDB.  Needs MARIADB_SOCKET (a server
+# started by tests/run-all.sh or tests/lib/mariadb-ctl).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+if [ ! -S "${MARIADB_SOCKET:-}" ]; then
+	echo "not ok - tests/run.sh needs MARIADB_SOCKET (see tests/run-all.sh)"
+	exit 1
+fi
+status=0
+root_sql() { mariadb --no-defaults -S "$MARIADB_SOCKET" -uroot -N -B; }
+
+unitdb=unit_$$
+root_sql <<<"CREATE DATABASE $unitdb" || exit 1
+export MAILADM_TEST_MYSQL_URI="mysql://root@localhost/$unitdb?socket=$MARIADB_SOCKET"
+for t in tests/unit/t-*; do
+	case $t in *.c) continue ;; esac
+	echo "# $t"
+	"$t" || status=1
+done
+root_sql <<<"DROP DATABASE $unitdb"
+
+# Files named *-mariadb.bats test what only a MariaDB server has.
+for backend in sqlite mysql; do
+	files=()
+	for f in tests/cli/*.bats; do
+		case $backend:$f in sqlite:*-mariadb.bats) continue ;; esac
+		files+=("$f")
+	done
+	echo "# CLI tests on $backend"
+	MAILADM_TEST_BACKEND=$backend bats --tap "${files[@]}" || status=1
+done
+exit $status

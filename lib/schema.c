@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "txn.h"
 
 struct column {
 	const char	*name;
@@ -265,6 +266,13 @@ ma_schema_status_release(struct ma_schema_status *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* DDL commits at once on MariaDB: a dry run only reports it. */
+static int
+ddl(struct ma_db *db, const char *sql, struct ma_err *err)
+{
+	return ma_txn_dry_run(db) ? 0 : ma_db_exec(db, sql, err);
+}
+
 static int
 create_table(struct ma_db *db, const struct table *t, struct ma_err *err)
 {
@@ -287,23 +295,24 @@ create_table(struct ma_db *db, const struct table *t, struct ma_err *err)
 	if (ma_buf_str(&sql) == NULL)
 		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	else
-		rc = ma_db_exec(db, ma_buf_str(&sql), err);
+		rc = ddl(db, ma_buf_str(&sql), err);
 	ma_buf_release(&sql);
 	if (rc == 0 && !mysql && t->sqlite_index != NULL)
-		rc = ma_db_exec(db, t->sqlite_index, err);
+		rc = ddl(db, t->sqlite_index, err);
 	return rc < 0 ? ma_err_prefix(err, "create table %s", t->name) : 0;
 }
 
 static int
 write_version(struct ma_db *db, struct ma_err *err)
 {
-	const char *const del[] = { NULL };
 	struct ma_stmt *st;
 	int rc;
 
-	if (ma_db_query(db, "DELETE FROM mailadm_schema", del, &st, err) < 0)
+	/* In a dry run the version table may exist only in the report. */
+	if (ma_txn_dry_run(db))
+		return 0;
+	if (ma_db_run(db, "DELETE FROM mailadm_schema", NULL, NULL, err) < 0)
 		return -1;
-	ma_stmt_finalize(&st);
 	if (ma_db_prepare(db, "INSERT INTO mailadm_schema (version, modified) "
 	    "VALUES (?, ?)", &st, err) < 0)
 		return -1;
@@ -348,7 +357,7 @@ add_column(struct ma_db *db, const char *table, const struct column *c,
 	ma_buf_addf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", table, c->name,
 	    coldef(db, c));
 	rc = ma_buf_str(&sql) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
-	    "out of memory") : ma_db_exec(db, ma_buf_str(&sql), err);
+	    "out of memory") : ddl(db, ma_buf_str(&sql), err);
 	ma_buf_release(&sql);
 	return rc < 0 ? ma_err_prefix(err, "add column %s.%s", table,
 	    c->name) : 0;
@@ -370,7 +379,8 @@ ma_schema_upgrade(struct ma_db *db, void (*report)(const char *, void *),
 		if (n == 0) {
 			rc = create_table(db, &tables[i], err);
 			ma_buf_addf(&what, "created table %s", tables[i].name);
-			report(ma_buf_str(&what), arg);
+			if (rc == 0 && ma_buf_str(&what) != NULL)
+				report(ma_buf_str(&what), arg);
 			ma_buf_release(&what);
 		}
 		for (c = tables[i].cols; n > 0 && rc == 0 && c->name; c++) {
@@ -379,17 +389,21 @@ ma_schema_upgrade(struct ma_db *db, void (*report)(const char *, void *),
 			rc = add_column(db, tables[i].name, c, err);
 			ma_buf_addf(&what, "added column %s.%s", tables[i].name,
 			    c->name);
-			report(ma_buf_str(&what), arg);
+			if (rc == 0 && ma_buf_str(&what) != NULL)
+				report(ma_buf_str(&what), arg);
 			ma_buf_release(&what);
 		}
 		free_names(names, n);
 	}
-	if (rc == 0)
-		rc = read_version(db, &version, err);
+	/* A dry run may not have created the version table it reports. */
+	if (rc == 0 && read_version(db, &version, err) < 0 &&
+	    !ma_txn_dry_run(db))
+		rc = -1;
 	if (rc == 0 && version != MA_SCHEMA_VERSION) {
 		rc = write_version(db, err);
 		ma_buf_addf(&what, "schema version %d", MA_SCHEMA_VERSION);
-		report(ma_buf_str(&what), arg);
+		if (rc == 0 && ma_buf_str(&what) != NULL)
+			report(ma_buf_str(&what), arg);
 		ma_buf_release(&what);
 	}
 	return rc;

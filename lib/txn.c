@@ -51,3 +51,9 @@ ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
 	}
 	return ma_err_prefix(err, "gave up after %d attempts", TXN_ATTEMPTS);
 }
+
+int
+ma_txn_dry_run(const struct ma_db *db)
+{
+	return db->dry_run;
+}

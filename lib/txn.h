@@ -20,4 +20,10 @@ enum { MA_TXN_DRY_RUN = 1 << 0 };
 int	ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg,
 	    unsigned int flags, struct ma_err *err);
 
+/*
+ * Nonzero inside a dry run.  Code that cannot be rolled back (DDL on
+ * MariaDB commits at once) must check it and only report.
+ */
+int	ma_txn_dry_run(const struct ma_db *db);
+
 #endif

@@ -312,7 +312,7 @@ stats() {
 		p = int(0.9 * n); if (p < 0.9 * n) p++	# nearest rank
 		printf "%s\t%d\t%.3f\t%.3f\n", key, n, med * 1000, v[p] * 1000
 	}
-	$1 != key { flush(); key = $1; n = 0 }
+	NR == 1 || $1 "" != key "" { flush(); key = $1 ""; n = 0 }
 	{ v[++n] = $2 }
 	END { flush() }'
 }

@@ -145,9 +145,9 @@ apply_globals(struct cli *cli, struct arg_file *config, struct arg_str *db,
     struct arg_lit *verbose)
 {
 	if (config->count > 0)
-		cli->config_path = config->filename[0];
+		cli->config_path = config->filename[config->count - 1];
 	if (db->count > 0)
-		cli->db_uri = db->sval[0];
+		cli->db_uri = db->sval[db->count - 1];
 	cli->json |= json->count > 0;
 	cli->dry_run |= dry->count > 0;
 	cli->quiet |= quiet->count > 0;
@@ -157,9 +157,10 @@ apply_globals(struct cli *cli, struct arg_file *config, struct arg_str *db,
 int
 cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 {
-	struct arg_file *config = arg_file0("c", "config", "FILE",
+	/* Given twice (an alias plus the command line), the last one wins. */
+	struct arg_file *config = arg_filen("c", "config", "FILE", 0, 8,
 	    "config file (default: $MAILADM_CONFIG or " DEFAULT_CONFIG ")");
-	struct arg_str *db = arg_str0(NULL, "db", "URI",
+	struct arg_str *db = arg_strn(NULL, "db", "URI", 0, 8,
 	    "database (sqlite:PATH or mysql://USER@HOST/DB)");
 	struct arg_lit *json = arg_lit0(NULL, "json", "print one JSON document");
 	struct arg_lit *dry = arg_lit0("n", "dry-run",
@@ -187,8 +188,8 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 		rc = 0;
 	} else if (arg_parse(argc, argv, table) > 0 && help->count == 0) {
 		first_error(end, msg, sizeof(msg));
-		rc = cli_error(cli, EX_USAGE, "%s (see 'mailadm %s --help')",
-		    msg, cli->name ? cli->name : "");
+		rc = cli_error(cli, EX_USAGE, "%s (see 'mailadm%s%s --help')",
+		    msg, cli->name ? " " : "", cli->name ? cli->name : "");
 	} else if (help->count > 0) {
 		if (cli->name == NULL)
 			cli_usage(stdout);
@@ -240,7 +241,8 @@ open_db(struct cli *cli)
 		uri = cli->conf.db;
 	if (ma_dburi_parse(uri, &parsed, &cli->err) < 0)
 		return cli_fail(cli);
-	if (*cli->conf.db_password_file != '\0' && parsed.password == NULL &&
+	if (parsed.dialect == MA_MYSQL && parsed.password == NULL &&
+	    *cli->conf.db_password_file != '\0' &&
 	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
 	    &cli->err)) == NULL)
 		rc = cli_fail(cli);

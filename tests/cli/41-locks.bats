@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Lock waits: retried a few times, then 75 with nothing changed.
+load helper
+
+setup() {
+	setup_store
+	write_config "lock_timeout = 1"
+	ma domain add example.com
+}
+
+teardown() {
+	[ -z "${HOLDER:-}" ] || release_lock
+	teardown_db
+}
+
+# Hold a write lock on the domain row for $1 seconds, in the background;
+# return once it is held.
+hold_lock() {
+	if [ "$BACKEND" = mysql ]; then
+		mysql_root --unbuffered "$DBNAME" >"$BATS_TEST_TMPDIR/conn" 2>&1 <<SQL &
+SELECT CONNECTION_ID();
+START TRANSACTION;
+SELECT * FROM domain WHERE domain = 'example.com' FOR UPDATE;
+DO SLEEP($1);
+ROLLBACK;
+SQL
+		HOLDER=$!
+		for _ in $(seq 50); do
+			[ "$(mysql_root <<<"SELECT COUNT(*) FROM information_schema.INNODB_TRX")" -gt 0 ] && return 0
+			sleep 0.1
+		done
+	else
+		python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+time.sleep(float(sys.argv[3]))
+c.execute("ROLLBACK")
+' "$SQLITE_FILE" "$BATS_TEST_TMPDIR/held" "$1" &
+		HOLDER=$!
+		for _ in $(seq 50); do
+			[ -e "$BATS_TEST_TMPDIR/held" ] && return 0
+			sleep 0.1
+		done
+	fi
+	echo "could not take the lock" >&2
+	return 1
+}
+
+# End the holder at once (on MariaDB, its session too).
+release_lock() {
+	if [ "$BACKEND" = mysql ]; then
+		mysql_root <<<"KILL $(head -n 1 "$BATS_TEST_TMPDIR/conn")"
+	fi
+	kill "$HOLDER" 2>/dev/null || true
+	wait "$HOLDER" || true
+	HOLDER=
+}
+
+@test "a lock held too long: retried, then 75 and nothing changed" {
+	before=$(db_dump)
+	hold_lock 30
+	start=$SECONDS
+	run --separate-stderr -75 ma domain set example.com --description changed
+	elapsed=$((SECONDS - start))
+	release_lock
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "mailadm: domain set: gave up after 5 attempts: "* ]]
+	# Five attempts of one second each, plus back-off.
+	[ "$elapsed" -ge 5 ] && [ "$elapsed" -le 20 ]
+	[ "$before" = "$(db_dump)" ]
+}
+
+@test "a lock released while retrying: the change goes through" {
+	hold_lock 2
+	run -0 ma domain set example.com --description changed
+	[ "$(db_sql <<<"SELECT description FROM domain")" = changed ]
+}

@@ -1,4 +1,5 @@
 #include "err.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,28 +45,6 @@ ma_err_clear(struct ma_err *err)
 	err->msg[0] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 const char *
 ma_quote(const char *s, char *buf, size_t size)
 {
@@ -78,7 +57,7 @@ ma_quote(const char *s, char *buf, size_t size)
 			o += 3;
 			break;
 		}
-		n = utf8_seq_len(p);
+		n = ma_utf8_seq(p);
 		if (n == 0 || *p < 0x20 || *p == 0x7f) {
 			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", *p);
 			p++;

@@ -52,10 +52,13 @@ ma_size_parse(const char *s, uint64_t *bytes, struct ma_err *err)
 		return ma_fail(err, MA_EINVAL, 0, "invalid size '%s': fractions "
 		    "are not accepted (write 1536M, not 1.5G)",
 		    ma_quote(s, q, sizeof(q)));
-	if ((power = unit_power(end)) < 0)
+	if ((power = unit_power(end)) < 0) {
+		char u[MA_QUOTE_MAX];
+
 		return ma_fail(err, MA_EINVAL, 0, "invalid size '%s': unknown "
 		    "unit '%s' (use K, M, G or T)", ma_quote(s, q, sizeof(q)),
-		    end);
+		    ma_quote(end, u, sizeof(u)));
+	}
 	/* Sizes must fit a signed BIGINT column. */
 	for (; power > 0; power--) {
 		if (n > (unsigned long long)INT64_MAX / 1024)

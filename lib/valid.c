@@ -1,4 +1,5 @@
 #include "valid.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -9,30 +10,11 @@ int
 ma_utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int n, i;
+	size_t n;
 
-	while (*p != '\0') {
-		if (*p < 0x80)
-			n = 0;
-		else if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
+	for (; *p != '\0'; p += n)
+		if ((n = ma_utf8_seq(p)) == 0)
 			return 0;
-		/* Reject overlong forms, surrogates and code points > U+10FFFF. */
-		if ((p[0] == 0xe0 && p[1] < 0xa0) ||
-		    (p[0] == 0xed && p[1] > 0x9f) ||
-		    (p[0] == 0xf0 && p[1] < 0x90) ||
-		    (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		for (i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-		p += n + 1;
-	}
 	return 1;
 }
 
@@ -93,6 +75,39 @@ byte_problem(const char *s)
 	return NULL;
 }
 
+/* Nonzero when an ASCII name has a label in the xn-- (A-label) form. */
+static int
+has_alabel(const char *name)
+{
+	return strncmp(name, "xn--", 4) == 0 || strstr(name, ".xn--") != NULL;
+}
+
+/*
+ * Decode the A-labels of name and check that encoding the result gives
+ * name back, so only well-formed IDNA2008 names pass.  Returns the
+ * U-label form (to be freed) or NULL.
+ */
+static char *
+alabel_decode(const char *name)
+{
+	char *u = NULL, *back = NULL;
+	int ok;
+
+	if (idn2_to_unicode_8z8z(name, &u, 0) != IDN2_OK) {
+		free(u);
+		return NULL;
+	}
+	ok = idn2_lookup_u8((const uint8_t *)u, (uint8_t **)&back,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) == IDN2_OK &&
+	    strcmp(back, name) == 0;
+	free(back);
+	if (!ok) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
 int
 ma_domain_normalize(const char *in, char out[MA_DOMAIN_MAX + 1],
     struct ma_err *err)
@@ -135,6 +150,14 @@ ma_domain_normalize(const char *in, char out[MA_DOMAIN_MAX + 1],
 		buf[p - buf] = (char)tolower((unsigned char)*p);
 	if ((why = ldh_problem(buf)) != NULL)
 		goto bad;
+	if (has_alabel(buf)) {
+		char *u = alabel_decode(buf);
+
+		why = "an xn-- label is not a valid IDNA2008 A-label";
+		if (u == NULL)
+			goto bad;
+		free(u);
+	}
 	memcpy(out, buf, strlen(buf) + 1);
 	return 0;
 bad:
@@ -145,15 +168,7 @@ bad:
 char *
 ma_domain_unicode(const char *alabel)
 {
-	char *u = NULL;
-
-	if (strncmp(alabel, "xn--", 4) != 0 && strstr(alabel, ".xn--") == NULL)
-		return NULL;
-	if (idn2_to_unicode_8z8z(alabel, &u, 0) != IDN2_OK) {
-		free(u);
-		return NULL;
-	}
-	return u;
+	return has_alabel(alabel) ? alabel_decode(alabel) : NULL;
 }
 
 int

@@ -19,6 +19,7 @@ exists(struct ma_db *db, const char *sql, const char *name,
 
 #define DOMAIN_EXISTS "SELECT COUNT(*) FROM domain WHERE domain = ?"
 #define IS_ALIAS_DOMAIN "SELECT COUNT(*) FROM alias_domain WHERE alias_domain = ?"
+#define IS_ALIAS_TARGET "SELECT COUNT(*) FROM alias_domain WHERE target_domain = ?"
 
 int
 ma_alias_domain_add(struct ma_db *db, const char *alias_in,
@@ -49,6 +50,10 @@ ma_alias_domain_add(struct ma_db *db, const char *alias_in,
 		return rc < 0 ? -1 : ma_fail(err, MA_EINVAL, 0, "'%s' is itself "
 		    "an alias domain: point '%s' at its target instead", target,
 		    alias);
+	if ((rc = exists(db, IS_ALIAS_TARGET, alias, err)) != 0)
+		return rc < 0 ? -1 : ma_fail(err, MA_EINVAL, 0, "'%s' is the "
+		    "target of other alias domains: it cannot become an alias "
+		    "itself", alias);
 	if (ma_db_prepare(db, "INSERT INTO alias_domain (alias_domain, "
 	    "target_domain, created, modified, active) VALUES (?, ?, ?, ?, 1)",
 	    &st, err) < 0)
@@ -98,8 +103,11 @@ ma_alias_domain_list(struct ma_db *db, ma_alias_domain_cb *fn, void *arg,
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1)
 		if (fn(ma_stmt_text(st, 0), ma_stmt_text(st, 1),
-		    ma_stmt_int(st, 2) != 0, arg) < 0)
+		    ma_stmt_int(st, 2) != 0, arg) < 0) {
+			rc = ma_fail(err, MA_EIO, errno, "cannot write the "
+			    "list: %s", strerror(errno));
 			break;
+		}
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }

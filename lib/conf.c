@@ -262,7 +262,13 @@ ma_conf_read_secret(const char *path, struct ma_err *err)
 		    strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || (st.st_mode & S_IRWXO) != 0) {
+	if (fstat(fd, &st) < 0) {
+		ma_fail(err, MA_ENOINPUT, errno, "cannot read db_password_file "
+		    "'%s': %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & S_IRWXO) != 0) {
 		close(fd);
 		ma_fail(err, MA_EPERM, EACCES, "db_password_file '%s' is "
 		    "readable by others (mode %04o): chmod 0600 it", path,

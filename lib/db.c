@@ -214,8 +214,11 @@ int
 ma_db_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
     struct ma_err *err)
 {
-	if (db->ops->prepare(db, sql, stp, err) < 0)
+	*stp = NULL;
+	if (db->ops->prepare(db, sql, stp, err) < 0) {
+		*stp = NULL;
 		return -1;
+	}
 	(*stp)->db = db;
 	return 0;
 }

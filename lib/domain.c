@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "size.h"
 
 #define MAX_DESCRIPTION 255
 
@@ -36,7 +37,25 @@ static const struct field fields[] = {
 static int64_t
 to_units(int64_t bytes, uint64_t multiplier)
 {
-	return bytes <= 0 ? bytes : bytes / (int64_t)multiplier;
+	return bytes <= 0 || multiplier == 0 ? bytes :
+	    bytes / (int64_t)multiplier;
+}
+
+/* A limit under one unit would read as 0, which means unlimited. */
+static int
+check_units(const char *what, int64_t bytes, uint64_t multiplier,
+    struct ma_err *err)
+{
+	char b[32], m[32];
+
+	if (bytes > 0 && to_units(bytes, multiplier) == 0)
+		return ma_fail(err, MA_EINVAL, 0, "invalid %s %s: less than one "
+		    "quota unit (quota_multiplier = %s)", what,
+		    ma_size_format(bytes, b, sizeof(b)),
+		    ma_size_format((int64_t)multiplier, m, sizeof(m)));
+	if (to_units(bytes, multiplier) > INT64_MAX / 1024 / 1024)
+		return ma_fail(err, MA_EINVAL, 0, "invalid %s: too large", what);
+	return 0;
 }
 
 /* Bind the value of field f from d at position idx. */
@@ -104,9 +123,12 @@ check_req(const struct ma_domain_req *req, struct ma_err *err)
 	if ((req->fields & MA_DOM_QUOTA) && d->quota < 0)
 		return ma_fail(err, MA_EINVAL, 0, "invalid quota: a mailbox "
 		    "quota cannot be disabled; use 0 for unlimited");
-	if (to_units(d->max_quota, req->multiplier) > INT64_MAX / 1024 / 1024 ||
-	    to_units(d->domain_quota, req->multiplier) > INT64_MAX / 1024 / 1024)
-		return ma_fail(err, MA_EINVAL, 0, "invalid quota: too large");
+	if ((req->fields & MA_DOM_MAX_QUOTA) && check_units("max quota",
+	    d->max_quota, req->multiplier, err) < 0)
+		return -1;
+	if ((req->fields & MA_DOM_DOMAIN_QUOTA) && check_units("domain quota",
+	    d->domain_quota, req->multiplier, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -194,18 +216,24 @@ write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
 }
 
 int
-ma_domain_add(struct ma_db *db, const struct ma_domain_req *req,
+ma_domain_add(struct ma_db *db, const struct ma_domain_req *want,
     struct ma_err *err)
 {
 	struct ma_buf sql = MA_BUF_INIT, vals = MA_BUF_INIT;
+	struct ma_domain_req full = *want, *req = &full;
 	char name[MA_DOMAIN_MAX + 1];
 	size_t i;
 	int rc;
 
-	if (ma_domain_normalize(req->name, name, err) < 0 ||
-	    check_req(req, err) < 0)
+	if (ma_domain_normalize(want->name, name, err) < 0 ||
+	    check_req(want, err) < 0)
 		return -1;
-	/* Postfixadmin's description and transport have no default. */
+	/* Postfixadmin's description and transport columns have no default. */
+	if (!(full.fields & MA_DOM_DESCRIPTION))
+		full.values.description = "";
+	if (!(full.fields & MA_DOM_TRANSPORT))
+		full.values.transport = "virtual";
+	full.fields |= MA_DOM_DESCRIPTION | MA_DOM_TRANSPORT;
 	ma_buf_add(&sql, "INSERT INTO domain (created, modified");
 	ma_buf_add(&vals, ") VALUES (?, ?");
 	for (i = 0; i < NFIELDS; i++)
@@ -227,7 +255,7 @@ ma_domain_add(struct ma_db *db, const struct ma_domain_req *req,
 	if (rc < 0 && err->status == MA_EEXIST)
 		return ma_fail(err, MA_EEXIST, err->code, "domain '%s' already "
 		    "exists", name);
-	return rc < 0 ? -1 : log_change(db, req, name, "create_domain", err);
+	return rc < 0 ? -1 : log_change(db, want, name, "create_domain", err);
 }
 
 int
@@ -400,8 +428,11 @@ ma_domain_list(struct ma_db *db, uint64_t mult, ma_domain_cb *fn, void *arg,
 		}
 		rc = fn(&d, arg);
 		ma_domain_release(&d);
-		if (rc < 0)
+		if (rc < 0) {
+			ma_fail(err, MA_EIO, errno, "cannot write the list: %s",
+			    strerror(errno));
 			break;
+		}
 	}
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;

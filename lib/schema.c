@@ -149,6 +149,14 @@ coldef(struct ma_db *db, const struct column *c)
 	return ma_db_dialect(db) == MA_MYSQL ? c->mysql : c->sqlite;
 }
 
+static void
+free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
 /* Append the names of t's existing columns to *names; *n of them. */
 static int
 table_columns(struct ma_db *db, const char *table, char ***names, size_t *n,
@@ -178,15 +186,12 @@ table_columns(struct ma_db *db, const char *table, char ***names, size_t *n,
 		(*n)++;
 	}
 	ma_stmt_finalize(&st);
+	if (rc < 0) {
+		free_names(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
 	return rc;
-}
-
-static void
-free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
 }
 
 static int

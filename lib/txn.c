@@ -25,31 +25,36 @@ int
 ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
     struct ma_err *err)
 {
-	int attempt, rc = -1;
+	int attempt, rc;
 
 	/*
 	 * A dry run writes no log rows: even a rolled-back INSERT would move
 	 * MariaDB's AUTO_INCREMENT counter, and a dry run changes nothing.
 	 */
 	db->dry_run = (flags & MA_TXN_DRY_RUN) != 0;
-	for (attempt = 1; attempt <= TXN_ATTEMPTS; attempt++) {
+	for (attempt = 1; ; attempt++) {
 		ma_log_journal_reset(db);
 		rc = ma_db_begin(db, err);
 		if (rc == 0)
 			rc = fn(db, arg, err);
-		if (rc == 0 && (flags & MA_TXN_DRY_RUN)) {
+		if (rc == 0 && db->dry_run)
 			ma_db_rollback(db);
-			return 0;
-		}
-		if (rc == 0 && ma_db_commit(db, err) == 0)
-			return 0;
+		else if (rc == 0)
+			rc = ma_db_commit(db, err);
+		if (rc == 0)
+			break;
 		ma_db_rollback(db);
 		if (err->status != MA_ETEMP)
-			return -1;
-		if (attempt < TXN_ATTEMPTS)
-			backoff(attempt);
+			break;
+		if (attempt == TXN_ATTEMPTS) {
+			rc = ma_err_prefix(err, "gave up after %d attempts",
+			    TXN_ATTEMPTS);
+			break;
+		}
+		backoff(attempt);
 	}
-	return ma_err_prefix(err, "gave up after %d attempts", TXN_ATTEMPTS);
+	db->dry_run = 0;
+	return rc;
 }
 
 int

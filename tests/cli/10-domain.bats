@@ -61,6 +61,8 @@ assert d["created"].endswith("Z") and "T" in d["created"]
 	run --separate-stderr -0 ma domain add example.net --max-quota 1G
 	[[ $stderr == *"warning: max quota 1G stored as 1048000K"* ]]
 	[ "$(db_sql <<<"SELECT maxquota FROM domain")" = 1048 ]
+	# Less than one unit would read back as 0, "unlimited": refused.
+	fails 65 "invalid max quota 512K: less than one quota unit" domain set example.net --max-quota 512K
 }
 
 @test "domain list is one name per line; --long is a table; --json an array" {
@@ -180,6 +182,7 @@ SQL
 	fails 68 "no such domain 'missing.example'" domain alias add example.com missing.example
 	ma domain add example.org
 	fails 65 "is itself an alias domain" domain alias add example.org example.net
+	fails 65 "'example.com' is the target of other alias domains" domain alias add example.com example.org
 	run -0 ma domain alias del example.net
 	[ "$(db_sql <<<"SELECT COUNT(*) FROM alias_domain")" = 0 ]
 	fails 68 "no such alias domain" domain alias del example.net

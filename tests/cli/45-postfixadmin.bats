@@ -61,7 +61,12 @@ SQL
 	run -0 ma domain set pfa.example --require-auth --description "Changé par mailadm"
 	[ "$(db_sql <<<"SELECT smtp_auth, description FROM domain WHERE domain = 'pfa.example'")" = \
 	    $'1\tChangé par mailadm' ]
+	# Postfixadmin's description and transport have no default: add fills them.
+	run -0 ma domain add new.example
+	[ "$(db_sql <<<"SELECT description, transport FROM domain WHERE domain = 'new.example'")" = \
+	    $'\tvirtual' ]
+	ma domain del new.example
 	# Postfixadmin's log keeps growing in its own format.
-	[ "$(db_sql <<<"SELECT action, domain FROM log ORDER BY id DESC LIMIT 1")" = \
-	    $'edit_domain\tpfa.example' ]
+	[ "$(db_sql <<<"SELECT action, domain FROM log ORDER BY id DESC LIMIT 2")" = \
+	    $'delete_domain\tnew.example\ncreate_domain\tnew.example' ]
 }

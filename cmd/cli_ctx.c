@@ -257,7 +257,8 @@ open_db(struct cli *cli)
 	if (rc == 0 && ma_db_lock_timeout(cli->db, cli->conf.lock_timeout,
 	    &cli->err) < 0)
 		rc = cli_fail(cli);
-	if (rc == 0)
+	/* Only changes are logged: reads skip the passwd lookup. */
+	if (rc == 0 && (cli->flags & CLI_WRITES))
 		set_actor(cli);
 	return rc;
 }

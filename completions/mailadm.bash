@@ -15,9 +15,11 @@
 # MAILADM_COMPLETE_BIN to run another binary than "mailadm" from $PATH.
 
 # Run the binary with the forwarded options; nothing on stderr, no stdin.
+# Always true: callers only want the output (and may run under set -e).
 _mailadm_run() {
 	"${MAILADM_COMPLETE_BIN:-mailadm}" "${_mailadm_fwd[@]}" "$@" \
 	    </dev/null 2>/dev/null
+	return 0
 }
 
 # Add to COMPREPLY the words (one per line on stdin) that start with $1.
@@ -26,6 +28,7 @@ _mailadm_add() {
 	while IFS= read -r w; do
 		[[ -n $w && $w == "$1"* ]] && COMPREPLY+=("$w")
 	done
+	return 0
 }
 
 # The long options a value must follow, from the first line of VERB --help
@@ -38,6 +41,7 @@ _mailadm_value_opts() {
 		printf '%s\n' "${BASH_REMATCH[1]}"
 		usage=${usage#*"${BASH_REMATCH[0]}"}
 	done
+	return 0
 }
 
 # The number of operands of VERB: the upper-case words of its usage line
@@ -46,7 +50,9 @@ _mailadm_operand_count() {
 	local usage w n=0
 	usage=$("${MAILADM_COMPLETE_BIN:-mailadm}" "$@" --help </dev/null \
 	    2>/dev/null | head -n 1)
-	for w in $usage; do
+	local -a ws=()
+	read -r -a ws <<<"$usage"
+	for w in "${ws[@]}"; do
 		[[ $w =~ ^[A-Z][A-Z0-9_]*$ ]] && n=$((n + 1))
 	done
 	# Without a usage line, do not limit the operands.
@@ -90,12 +96,13 @@ _mailadm_reassemble() {
 		_mailadm_cword=$((j + 1))
 		_mailadm_words[_mailadm_cword]=
 	fi
+	return 0
 }
 
 _mailadm() {
 	local -a _mailadm_words=() _mailadm_fwd=() pos=() valopts=()
-	local _mailadm_cword cur prev rlword w i expect= verbn=0 n kind
-	local group= verb_done= verbs_checked=
+	local _mailadm_cword cur prev rlword w i expect='' verbn=0 n kind
+	local verb_done='' verbs_checked=''
 
 	COMPREPLY=()
 	_mailadm_reassemble
@@ -158,19 +165,15 @@ _mailadm() {
 	rlword=${COMP_WORDS[COMP_CWORD]-}
 	[[ -n $rlword && $rlword != *[!=:]* ]] && rlword=
 
-	if [[ $prev == -c || $prev == --config || $cur == --config=* ||
-	    ($cur == -c?* && $cur != -c[!/.~]*) ]]; then
+	if [[ $prev == -c || $prev == --config || $cur == --config=* ]]; then
 		# A config file name.
 		local prefix=
-		case $cur in
-		--config=*) prefix=--config= ;;
-		-c?*) prefix=-c ;;
-		esac
-		[[ $prev == -c || $prev == --config ]] && prefix=
+		[[ $cur == --config=* ]] && prefix=--config=
 		while IFS= read -r w; do
 			COMPREPLY+=("$prefix$w")
 		done < <(compgen -f -- "${cur#"$prefix"}")
-		compopt -o filenames 2>/dev/null
+		# Outside a completion (a test calling _mailadm) compopt fails.
+		compopt -o filenames 2>/dev/null || :
 	elif [[ $prev == --db || $cur == --db=* ]]; then
 		# A database URI: nothing sensible to offer.
 		:
@@ -180,48 +183,50 @@ _mailadm() {
 	elif ((${#pos[@]} == 0)); then
 		if [[ $cur == -* ]]; then
 			# The global options, from the usage text.
-			_mailadm_run help | sed -n 's/^global options://p' |
-			    grep -o -- '--[A-Za-z0-9-]*' | _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run help |
+			    sed -n 's/^global options://p' |
+			    grep -o -- '--[A-Za-z0-9-]*')
 		else
-			_mailadm_run __complete groups | _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete groups)
 		fi
 	elif [[ ${pos[0]} == help ]]; then
 		# help [GROUP [VERB [VERB]]]
 		case ${#pos[@]} in
 		1)
-			_mailadm_run __complete groups | grep -vx help |
-			    _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete groups |
+			    grep -vx help)
 			;;
 		2)
-			_mailadm_run __complete verbs "${pos[1]}" |
-			    _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete verbs \
+			    "${pos[1]}")
 			;;
 		3)
-			_mailadm_run __complete verbs "${pos[1]}" "${pos[2]}" |
-			    _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete verbs \
+			    "${pos[1]}" "${pos[2]}")
 			;;
 		esac
 	elif [[ -z $verb_done ]]; then
 		if [[ $cur == -* ]]; then
 			:
 		elif ((${#pos[@]} == 1)); then
-			_mailadm_run __complete verbs "${pos[0]}" |
-			    _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete verbs \
+			    "${pos[0]}")
 		else
 			# The second word of a two-word verb.
-			_mailadm_run __complete verbs "${pos[0]}" "${pos[1]}" |
-			    _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete verbs \
+			    "${pos[0]}" "${pos[1]}")
 		fi
 	elif [[ $cur == -* ]]; then
-		_mailadm_run __complete options "${pos[@]:0:verbn+1}" |
-		    _mailadm_add "${cur%%=*}"
-		# "--quota=..." being typed: nothing to offer for the value.
-		[[ $cur == *=* ]] && COMPREPLY=()
+		# Not for "--quota=...": nothing to offer for the value.
+		[[ $cur == *=* ]] ||
+			_mailadm_add "$cur" < <(_mailadm_run __complete options \
+			    "${pos[@]:0:verbn+1}")
 	else
 		kind=$(_mailadm_run __complete operand "${pos[@]:0:verbn+1}")
 		n=$(_mailadm_operand_count "${pos[@]:0:verbn+1}")
 		if [[ -n $kind ]] && ((${#pos[@]} - verbn - 1 < n)); then
-			_mailadm_run __complete names "$kind" | _mailadm_add "$cur"
+			_mailadm_add "$cur" < <(_mailadm_run __complete names \
+			    "$kind")
 		fi
 	fi
 

@@ -44,6 +44,7 @@ struct cli {
 	struct ma_err	 err;
 	struct out	 out;
 	int		 complete;	/* list options instead of running */
+	int		 printed;	/* a result document is on stdout */
 };
 
 typedef int cli_fn(struct cli *cli, int argc, char **argv);
@@ -66,6 +67,8 @@ extern const struct cli_group *const cli_groups[];	/* ends with NULL */
 
 const struct cli_group *cli_group_find(const char *name);
 /* The command named by argv[0] (or argv[0] argv[1]); *used words taken. */
+/* Nonzero when word is the first word of g's two-word verbs ("alias"). */
+int	cli_cmd_is_prefix(const struct cli_group *g, const char *word);
 const struct cli_cmd *cli_cmd_find(const struct cli_group *g, int argc,
 	    char **argv, int *used);
 
@@ -94,6 +97,12 @@ int	cli_exit_code(enum ma_status st);
  * lists what would have changed on stderr); exit code.
  */
 int	cli_change(struct cli *cli, ma_txn_fn *fn, void *arg);
+
+/*
+ * Under --json, the document of a change that shows nothing else: the
+ * log lines it wrote (or would write, in a dry run).
+ */
+void	cli_json_changes(struct cli *cli);
 
 /* Output: one code path for text, --long tables and --json. */
 void	out_begin(struct cli *cli, int list);

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 #define DEFAULT_CONFIG "/etc/mailadm/mailadm.conf"
-#define NGLOBALS 7
+#define NGLOBALS 8
 
 int
 cli_exit_code(enum ma_status st)
@@ -169,9 +169,10 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 	struct arg_lit *verbose = arg_litn("v", "verbose", 0, 3,
 	    "say what is done");
 	struct arg_lit *help = arg_lit0("h", "help", "show this help");
+	struct arg_lit *version = arg_lit0("V", "version", "show the version");
 	struct arg_end *end = arg_end(5);
 	void *globals[NGLOBALS + 1] = { config, db, json, dry, quiet, verbose,
-	    help, end };
+	    help, version, end };
 	void **table = calloc(nopts + NGLOBALS + 1, sizeof(void *));
 	char msg[256];
 	int rc = -1;
@@ -190,6 +191,9 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 		first_error(end, msg, sizeof(msg));
 		rc = cli_error(cli, EX_USAGE, "%s (see 'mailadm%s%s --help')",
 		    msg, cli->name ? " " : "", cli->name ? cli->name : "");
+	} else if (version->count > 0) {
+		printf("mailadm %s\n", MAILADM_VERSION);
+		rc = 0;
 	} else if (help->count > 0) {
 		if (cli->name == NULL)
 			cli_usage(stdout);
@@ -246,6 +250,13 @@ open_db(struct cli *cli)
 	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
 	    &cli->err)) == NULL)
 		rc = cli_fail(cli);
+	/* A dry run that would create an SQLite file works on memory instead. */
+	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
+	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {
+		free(parsed.path);
+		if ((parsed.path = strdup(":memory:")) == NULL)
+			rc = cli_error(cli, EX_OSERR, "out of memory");
+	}
 	if (rc == 0 && ma_db_open(&parsed, secret, (cli->flags & CLI_CREATE) ?
 	    MA_DB_CREATE : 0, &cli->db, &cli->err) < 0)
 		rc = cli_fail(cli);
@@ -301,4 +312,20 @@ cli_change(struct cli *cli, ma_txn_fn *fn, void *arg)
 		fprintf(stderr, "mailadm: %s%s\n", cli->dry_run ?
 		    "dry run, would do: " : "", lines[i]);
 	return EX_OK;
+}
+
+void
+cli_json_changes(struct cli *cli)
+{
+	const char *const *lines = NULL;
+	size_t i, n = 0;
+
+	if (cli->db != NULL)
+		lines = ma_log_journal(cli->db, &n);
+	printf("{\"changes\": [");
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", stdout);
+		out_json_string(stdout, lines[i]);
+	}
+	printf("], \"dry_run\": %s}\n", cli->dry_run ? "true" : "false");
 }

@@ -77,7 +77,12 @@ cli_help(struct cli *cli, int argc, char **argv)
 		group_usage(g, stdout);
 		return EX_OK;
 	}
-	if ((c = find(cli, argc, argv, &used, name, sizeof(name))) == NULL)
+	if ((c = find(cli, argc, argv, &used, name, sizeof(name))) == NULL &&
+	    argc == 2 && cli_cmd_is_prefix(g, argv[1])) {
+		group_usage(g, stdout);
+		return EX_OK;
+	}
+	if (c == NULL)
 		return cli_error(cli, EX_USAGE, "unknown command '%s %s'",
 		    g->name, argv[1]);
 	help_argv[0] = argv[used];
@@ -134,6 +139,8 @@ complete_names(struct cli *cli, const char *what)
 {
 	int rc;
 
+	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0)
+		return EX_USAGE;
 	cli->flags = CLI_DB;
 	cli->quiet = 1;
 	if ((rc = cli_open(cli)) != 0)

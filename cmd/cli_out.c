@@ -38,6 +38,7 @@ out_begin(struct cli *cli, int list)
 	struct out *o = &cli->out;
 
 	memset(o, 0, sizeof(*o));
+	cli->printed = 1;
 	o->fp = stdout;
 	o->list = list;
 	o->mode = cli->json ? OUT_JSON : list && cli->long_list ? OUT_LONG :

@@ -20,6 +20,18 @@ cli_group_find(const char *name)
 	return NULL;
 }
 
+int
+cli_cmd_is_prefix(const struct cli_group *g, const char *word)
+{
+	const struct cli_cmd *c;
+	size_t n = strlen(word);
+
+	for (c = g->cmds; c->name != NULL; c++)
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
+			return 1;
+	return 0;
+}
+
 const struct cli_cmd *
 cli_cmd_find(const struct cli_group *g, int argc, char **argv, int *used)
 {

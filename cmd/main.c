@@ -59,7 +59,10 @@ dispatch(struct cli *cli, int argc, char **argv)
 	if (argc == 1 || strcmp(argv[1], "help") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cli_help(cli, 1, argv);
-	if ((c = cli_cmd_find(g, argc - 1, argv + 1, &used)) == NULL)
+	if ((c = cli_cmd_find(g, argc - 1, argv + 1, &used)) == NULL &&
+	    argc == 2 && cli_cmd_is_prefix(g, argv[1]))
+		return cli_help(cli, 1, argv);
+	if (c == NULL)
 		return cli_error(cli, EX_USAGE, "unknown command '%s %s' (see "
 		    "'mailadm help %s')", g->name, argv[1], g->name);
 	snprintf(name, sizeof(name), "%s %s", g->name, c->name);
@@ -79,14 +82,12 @@ main(int argc, char **argv)
 	/* Files we create (SQLite database, journals) stay private. */
 	umask(027);
 	first = skip_globals(argc, argv);
-	if (first > 1 && (strcmp(argv[first - 1], "-V") == 0 ||
-	    strcmp(argv[first - 1], "--version") == 0)) {
-		printf("mailadm %s\n", MAILADM_VERSION);
-		return finish(EX_OK);
-	}
 	rc = cli_parse(&cli, first, argv, NULL, 0);
 	if (rc < 0)
 		rc = dispatch(&cli, argc - first, argv + first);
+	/* --json promises one document, even for changes that show nothing. */
+	if (rc == EX_OK && cli.json && !cli.printed && (cli.flags & CLI_WRITES))
+		cli_json_changes(&cli);
 	cli_close(&cli);
 	return finish(rc);
 }

@@ -65,8 +65,10 @@ cmd_schema_upgrade(struct cli *cli, int argc, char **argv)
 
 	if ((rc = cli_parse(cli, argc, argv, at, 0)) >= 0)
 		return rc;
-	if (cli->json)
+	if (cli->json) {
 		fputs("{\"changes\": [", stdout);
+		cli->printed = 1;
+	}
 	rc = cli_change(cli, schema_upgrade_txn, &r);
 	if (cli->json && rc == EX_OK)
 		printf("], \"version\": %d}\n", MA_SCHEMA_VERSION);

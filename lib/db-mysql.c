@@ -76,7 +76,12 @@ mysql_fail(unsigned int no, const char *msg, struct ma_err *err)
 {
 	if (no == ER_NO_SUCH_TABLE)
 		return ma_fail(err, MA_EUNAVAIL, (int)no, "database is not "
-		    "initialised (%s): run 'mailadm schema init'", msg);
+		    "initialised or out of date (%s): run 'mailadm schema init' "
+		    "on a new database, 'mailadm schema upgrade' on an old one",
+		    msg);
+	if (no == ER_BAD_FIELD_ERROR)
+		return ma_fail(err, MA_EUNAVAIL, (int)no, "database schema is "
+		    "out of date (%s): run 'mailadm schema upgrade'", msg);
 	return ma_fail(err, mysql_status(no), (int)no, "mysql: %s", msg);
 }
 

@@ -49,7 +49,14 @@ sqlite_fail(sqlite3 *h, int rc, struct ma_err *err)
 	case SQLITE_ERROR:
 		if (strncmp(msg, "no such table", 13) == 0)
 			return ma_fail(err, MA_EUNAVAIL, rc, "database is not "
-			    "initialised (%s): run 'mailadm schema init'", msg);
+			    "initialised or out of date (%s): run 'mailadm schema "
+			    "init' on a new database, 'mailadm schema upgrade' on "
+			    "an old one", msg);
+		if (strncmp(msg, "no such column", 14) == 0 ||
+		    strstr(msg, "has no column named") != NULL)
+			return ma_fail(err, MA_EUNAVAIL, rc, "database schema "
+			    "is out of date (%s): run 'mailadm schema upgrade'",
+			    msg);
 		break;
 	}
 	return ma_fail(err, st, rc, "sqlite: %s", msg);

@@ -41,6 +41,14 @@ to_units(int64_t bytes, uint64_t multiplier)
 	    bytes / (int64_t)multiplier;
 }
 
+/* The bytes a size reads back as once stored in whole units. */
+static int64_t
+stored(int64_t bytes, uint64_t multiplier)
+{
+	return bytes <= 0 ? bytes : to_units(bytes, multiplier) *
+	    (int64_t)multiplier;
+}
+
 /* A limit under one unit would read as 0, which means unlimited. */
 static int
 check_units(const char *what, int64_t bytes, uint64_t multiplier,
@@ -153,8 +161,10 @@ describe(struct ma_buf *b, const struct ma_domain_req *req, const char *name)
 			ma_buf_addf(b, " %s=%" PRId64, f->label,
 			    f->flag == MA_DOM_MAX_ALIASES ? d->max_aliases :
 			    f->flag == MA_DOM_MAX_MAILBOXES ? d->max_mailboxes :
-			    f->flag == MA_DOM_MAX_QUOTA ? d->max_quota :
-			    f->flag == MA_DOM_DOMAIN_QUOTA ? d->domain_quota :
+			    f->flag == MA_DOM_MAX_QUOTA ? stored(d->max_quota,
+			    req->multiplier) :
+			    f->flag == MA_DOM_DOMAIN_QUOTA ? stored(d->domain_quota,
+			    req->multiplier) :
 			    f->flag == MA_DOM_QUOTA ? d->quota :
 			    f->flag == MA_DOM_BACKUP_MX ? d->backup_mx :
 			    f->flag == MA_DOM_ACTIVE ? d->active :

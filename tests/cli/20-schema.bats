@@ -119,3 +119,10 @@ SQL
 	fails 69 "not initialised.*mailadm schema init" domain list
 	fails 69 "not initialised.*mailadm schema init" domain add example.com
 }
+
+@test "a database that needs an upgrade says so (69) and is left as it was" {
+	postfixadmin_like_tables
+	db_sql <<<"CREATE TABLE log (id integer, timestamp datetime, username varchar(255), domain varchar(255), action varchar(255), data text)"
+	fails 69 "out of date.*mailadm schema upgrade" domain add new.example
+	fails 69 "out of date.*mailadm schema upgrade" domain list
+}

@@ -43,6 +43,35 @@ teardown() { teardown_db; }
 	[ "$n" -ge 13 ]
 }
 
+@test "-V works before the group and after the verb" {
+	run -0 ma -V --json
+	[[ $output =~ ^mailadm\ [0-9.]+$ ]]
+	run -0 ma domain list -V
+	[[ $output =~ ^mailadm\ [0-9.]+$ ]]
+}
+
+@test "the first word of a two-word verb lists the group's verbs" {
+	run -0 ma help domain alias
+	[[ $output == *"alias add"*"alias del"*"alias list"* ]]
+	run -0 ma domain alias
+	[[ $output == *"alias add"* ]]
+}
+
+@test "--json: a change that shows nothing else prints the changes it made" {
+	ma domain add example.com
+	run -0 ma --json domain disable example.com
+	[ "$output" = '{"changes": ["edit_domain example.com active=0"], "dry_run": false}' ]
+	run --separate-stderr -0 ma --json -n domain del example.com
+	[ "$output" = '{"changes": ["delete_domain example.com"], "dry_run": true}' ]
+	run -0 ma --json domain del example.com
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["changes"] == ["delete_domain example.com"], d' "$output"
+}
+
+@test "a dry-run schema init creates no database file" {
+	run -0 "$MAILADM_BIN" --db "sqlite:$BATS_TEST_TMPDIR/new.db" -n schema init
+	[ ! -e "$BATS_TEST_TMPDIR/new.db" ]
+}
+
 @test "unknown commands and options: one line, exit 64" {
 	fails 64 "unknown command 'frob'" frob
 	fails 64 "unknown command 'domain frob'" domain frob

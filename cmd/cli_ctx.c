@@ -181,7 +181,8 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 		rc = cli_error(cli, EX_OSERR, "out of memory");
 		goto out;
 	}
-	memcpy(table, opts, nopts * sizeof(void *));
+	if (nopts > 0)
+		memcpy(table, opts, nopts * sizeof(void *));
 	memcpy(table + nopts, globals, NGLOBALS * sizeof(void *));
 	table[nopts + NGLOBALS] = end;
 	if (cli->complete) {

@@ -60,8 +60,13 @@ struct cli_cmd {
 struct cli_group {
 	const char		*name;
 	const char		*summary;
-	const struct cli_cmd	*cmds;	/* ends with { NULL } */
+	/* ends with { NULL }; a group without verbs has one named "" */
+	const struct cli_cmd	*cmds;
 };
+
+/* "group verb", or "group" for a group without verbs. */
+void	cli_cmd_name(const struct cli_group *g, const struct cli_cmd *c,
+	    char *buf, size_t size);
 
 extern const struct cli_group *const cli_groups[];	/* ends with NULL */
 

@@ -19,7 +19,7 @@ cli_usage(FILE *fp)
 	    "[OPTIONS]\n       mailadm help [GROUP [VERB]]\n\ncommands:\n");
 	for (g = cli_groups; *g != NULL; g++)
 		for (c = (*g)->cmds; c->name != NULL; c++) {
-			snprintf(name, sizeof(name), "%s %s", (*g)->name, c->name);
+			cli_cmd_name(*g, c, name, sizeof(name));
 			fprintf(fp, "  %-22s %s\n", name, c->summary);
 		}
 	fprintf(fp, "\nglobal options: -c/--config FILE, --db URI, --json, "
@@ -49,10 +49,10 @@ find(struct cli *cli, int argc, char **argv, int *used, char *name,
 	const struct cli_group *g;
 	const struct cli_cmd *c;
 
-	if (argc < 2 || (g = cli_group_find(argv[0])) == NULL ||
+	if (argc < 1 || (g = cli_group_find(argv[0])) == NULL ||
 	    (c = cli_cmd_find(g, argc - 1, argv + 1, used)) == NULL)
 		return NULL;
-	snprintf(name, size, "%s %s", g->name, c->name);
+	cli_cmd_name(g, c, name, size);
 	cli->name = name;
 	cli->flags = c->flags;
 	return c;
@@ -73,7 +73,7 @@ cli_help(struct cli *cli, int argc, char **argv)
 	if ((g = cli_group_find(argv[0])) == NULL)
 		return cli_error(cli, EX_USAGE, "unknown command '%s' (see "
 		    "'mailadm help')", argv[0]);
-	if (argc == 1) {
+	if (argc == 1 && *g->cmds[0].name != '\0') {
 		group_usage(g, stdout);
 		return EX_OK;
 	}
@@ -107,6 +107,8 @@ print_verbs(const struct cli_group *g, const char *prefix)
 			continue;
 		w = c->name + (n > 0 ? n + 1 : 0);
 		len = strcspn(w, " ");
+		if (len == 0)
+			continue;
 		/* Two-word verbs share a first word: print it once. */
 		if (len == lastlen && strncmp(w, last, len) == 0)
 			continue;
@@ -180,7 +182,7 @@ cli_complete(struct cli *cli, int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[0], "names") == 0)
 		return complete_names(cli, argv[1]);
-	if (argc < 3 || (c = find(cli, argc - 1, argv + 1, &used, name,
+	if (argc < 2 || (c = find(cli, argc - 1, argv + 1, &used, name,
 	    sizeof(name))) == NULL)
 		return EX_USAGE;
 	if (strcmp(argv[0], "operand") == 0) {

@@ -1,4 +1,5 @@
 /* The one table of command groups; each group lists its own verbs. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -20,6 +21,13 @@ cli_group_find(const char *name)
 	return NULL;
 }
 
+void
+cli_cmd_name(const struct cli_group *g, const struct cli_cmd *c, char *buf,
+    size_t size)
+{
+	snprintf(buf, size, "%s%s%s", g->name, *c->name ? " " : "", c->name);
+}
+
 int
 cli_cmd_is_prefix(const struct cli_group *g, const char *word)
 {
@@ -38,6 +46,11 @@ cli_cmd_find(const struct cli_group *g, int argc, char **argv, int *used)
 	const struct cli_cmd *c;
 	size_t n;
 
+	/* A group without verbs ("mailadm pw -l") is its own command. */
+	if (*g->cmds[0].name == '\0') {
+		*used = 0;
+		return &g->cmds[0];
+	}
 	for (c = g->cmds; argc > 0 && c->name != NULL; c++) {
 		n = strlen(argv[0]);
 		if (strcmp(c->name, argv[0]) == 0) {

@@ -56,16 +56,18 @@ dispatch(struct cli *cli, int argc, char **argv)
 	if ((g = cli_group_find(argv[0])) == NULL)
 		return cli_error(cli, EX_USAGE, "unknown command '%s' (see "
 		    "'mailadm help')", argv[0]);
-	if (argc == 1 || strcmp(argv[1], "help") == 0 ||
+	if (*g->cmds[0].name == '\0')
+		c = &g->cmds[0];
+	else if (argc == 1 || strcmp(argv[1], "help") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cli_help(cli, 1, argv);
-	if ((c = cli_cmd_find(g, argc - 1, argv + 1, &used)) == NULL &&
+	else if ((c = cli_cmd_find(g, argc - 1, argv + 1, &used)) == NULL &&
 	    argc == 2 && cli_cmd_is_prefix(g, argv[1]))
 		return cli_help(cli, 1, argv);
 	if (c == NULL)
 		return cli_error(cli, EX_USAGE, "unknown command '%s %s' (see "
 		    "'mailadm help %s')", g->name, argv[1], g->name);
-	snprintf(name, sizeof(name), "%s %s", g->name, c->name);
+	cli_cmd_name(g, c, name, sizeof(name));
 	cli->name = name;
 	cli->flags = c->flags;
 	/* The verb's last word becomes argv[0], which argtable skips. */

@@ -17,7 +17,8 @@ enum {
 	CLI_WRITES	= 1 << 2,	/* changes something (--dry-run applies) */
 };
 
-enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN };
+enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
+		   OPERAND_ALIAS };
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
 
@@ -118,6 +119,8 @@ void	out_bool(struct out *o, const char *key, int value);
 void	out_size(struct out *o, const char *key, int64_t bytes);
 void	out_limit(struct out *o, const char *key, int64_t n);
 void	out_time(struct out *o, const char *key, const char *stamp);
+/* A list of strings: a JSON array, or comma-separated text. */
+void	out_strv(struct out *o, const char *key, char *const *v, size_t n);
 void	out_record_end(struct out *o);
 void	out_end(struct out *o);
 void	out_json_string(FILE *fp, const char *s);
@@ -130,5 +133,6 @@ void	cli_usage(FILE *fp);
 /* Command groups. */
 extern const struct cli_group cli_group_domain;
 extern const struct cli_group cli_group_schema;
+extern const struct cli_group cli_group_alias;
 
 #endif

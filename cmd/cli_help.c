@@ -135,13 +135,21 @@ print_alias_domain(const char *alias, const char *target, int active,
 	return printf("%s\n", alias) < 0 ? -1 : 0;
 }
 
+static int
+print_alias(const struct ma_alias *a, void *arg)
+{
+	(void)arg;
+	return printf("%s\n", a->address) < 0 ? -1 : 0;
+}
+
 /* Names from the database, for operands; quiet on any error. */
 static int
 complete_names(struct cli *cli, const char *what)
 {
 	int rc;
 
-	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0)
+	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0 &&
+	    strcmp(what, "alias") != 0)
 		return EX_USAGE;
 	cli->flags = CLI_DB;
 	cli->quiet = 1;
@@ -150,6 +158,8 @@ complete_names(struct cli *cli, const char *what)
 	if (strcmp(what, "domain") == 0)
 		rc = ma_domain_list(cli->db, cli->conf.quota_multiplier,
 		    print_domain, NULL, &cli->err);
+	else if (strcmp(what, "alias") == 0)
+		rc = ma_alias_list(cli->db, NULL, print_alias, NULL, &cli->err);
 	else
 		rc = ma_alias_domain_list(cli->db, print_alias_domain, NULL,
 		    &cli->err);
@@ -163,7 +173,8 @@ complete_names(struct cli *cli, const char *what)
 int
 cli_complete(struct cli *cli, int argc, char **argv)
 {
-	static const char *const operands[] = { "", "domain", "alias-domain" };
+	static const char *const operands[] = { "", "domain", "alias-domain",
+	    "alias" };
 	const struct cli_group *const *g;
 	const struct cli_cmd *c;
 	char name[64], *verb_argv[2];

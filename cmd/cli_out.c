@@ -156,6 +156,28 @@ out_time(struct out *o, const char *key, const char *stamp)
 }
 
 void
+out_strv(struct out *o, const char *key, char *const *v, size_t n)
+{
+	struct ma_buf text = MA_BUF_INIT;
+	size_t i;
+
+	if (o->mode == OUT_JSON) {
+		fprintf(o->fp, "%s\"%s\": [", o->fields ? ", " : "", key);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ", " : "", o->fp);
+			out_json_string(o->fp, v[i]);
+		}
+		fputc(']', o->fp);
+		o->fields++;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ma_buf_addf(&text, "%s%s", i ? "," : "", v[i]);
+	field(o, key, ma_buf_str(&text) ? ma_buf_str(&text) : "", "", 1);
+	ma_buf_release(&text);
+}
+
+void
 out_record_end(struct out *o)
 {
 	if (o->mode == OUT_JSON)

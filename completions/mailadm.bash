@@ -6,7 +6,7 @@
 #   mailadm __complete verbs GROUP [VERB]
 #   mailadm __complete options GROUP VERB...
 #   mailadm __complete operand GROUP VERB...
-#   mailadm __complete names domain|alias-domain
+#   mailadm __complete names domain|alias-domain|alias
 # so this file never needs to change when a command or option is added.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.

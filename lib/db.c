@@ -350,6 +350,12 @@ ma_db_int(struct ma_db *db, const char *sql, const char *const *params,
 }
 
 const char *
+ma_db_for_update(const struct ma_db *db)
+{
+	return db->dialect == MA_MYSQL ? " FOR UPDATE" : "";
+}
+
+const char *
 ma_db_now(struct ma_db *db)
 {
 	time_t t;

@@ -94,6 +94,13 @@ int	ma_db_run(struct ma_db *db, const char *sql, const char *const *params,
 int	ma_db_int(struct ma_db *db, const char *sql, const char *const *params,
 	    int64_t *out, struct ma_err *err);
 
+/*
+ * " FOR UPDATE" on MariaDB, "" on SQLite (whose write transactions hold
+ * the whole database): appended to a SELECT that reads what it will
+ * change, so concurrent changes queue instead of both passing a check.
+ */
+const char *ma_db_for_update(const struct ma_db *db);
+
 /* Current time as the database stores it: "YYYY-MM-DD HH:MM:SS" UTC. */
 const char *ma_db_now(struct ma_db *db);
 

@@ -18,5 +18,6 @@
 #include "log.h"
 #include "schema.h"
 #include "domain.h"
+#include "alias.h"
 
 #endif

@@ -2,6 +2,7 @@
 #include "utf8.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <idn2.h>
@@ -169,6 +170,77 @@ char *
 ma_domain_unicode(const char *alabel)
 {
 	return has_alabel(alabel) ? alabel_decode(alabel) : NULL;
+}
+
+/* What is wrong with a local part, or NULL. */
+static const char *
+local_problem(const char *local, size_t len)
+{
+	/* RFC 5322 atext, less '/': a local part names a Maildir path. */
+	static const char specials[] = "!#$%&'*+-=?^_`{|}~.";
+	size_t i;
+
+	if (len == 0)
+		return "empty local part";
+	if (len > MA_LOCAL_MAX)
+		return "local part longer than 64 characters";
+	if (local[0] == '.' || local[len - 1] == '.')
+		return "local part begins or ends with a dot";
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)local[i];
+
+		if (c == '.' && local[i + 1] == '.')
+			return "two dots in a row";
+		if (c == '"')
+			return "quoted local parts are not accepted";
+		if (c < 0x20 || c == 0x7f)
+			return "contains a control character";
+		if (c == ' ')
+			return "contains a space";
+		if (c >= 0x80)
+			return "non-ASCII local parts are not accepted";
+		if (!isalnum(c) && strchr(specials, c) == NULL)
+			return "only letters, digits and !#$%&'*+-=?^_`{|}~. are "
+			    "allowed in a local part";
+	}
+	return NULL;
+}
+
+int
+ma_address_normalize(const char *in, unsigned int flags,
+    struct ma_address *out, struct ma_err *err)
+{
+	char q[MA_QUOTE_MAX];
+	const char *at = strrchr(in, '@'), *why;
+	size_t len, i;
+
+	memset(out, 0, sizeof(*out));
+	if (*in == '\0')
+		return ma_fail(err, MA_EINVAL, 0, "invalid address '': empty");
+	if (at == NULL)
+		return ma_fail(err, MA_EINVAL, 0, "invalid address '%s': no '@'",
+		    ma_quote(in, q, sizeof(q)));
+	len = (size_t)(at - in);
+	if (len == 0 && !(flags & MA_ADDR_CATCHALL))
+		return ma_fail(err, MA_EINVAL, 0, "invalid address '%s': empty "
+		    "local part", ma_quote(in, q, sizeof(q)));
+	if (len > 0 && (why = local_problem(in, len)) != NULL)
+		return ma_fail(err, MA_EINVAL, 0, "invalid address '%s': %s",
+		    ma_quote(in, q, sizeof(q)), why);
+	if (ma_domain_normalize(at + 1, out->domain, err) < 0)
+		return ma_err_prefix(err, "invalid address '%s'",
+		    ma_quote(in, q, sizeof(q)));
+	for (i = 0; i < len; i++)
+		out->local[i] = (char)tolower((unsigned char)in[i]);
+	out->local[len] = '\0';
+	if (len + 1 + strlen(out->domain) > MA_ADDRESS_MAX)
+		return ma_fail(err, MA_EINVAL, 0, "invalid address '%s': longer "
+		    "than 254 characters", ma_quote(in, q, sizeof(q)));
+	/* Lengths were checked above: this cannot be cut short. */
+	memcpy(out->address, out->local, len);
+	out->address[len] = '@';
+	memcpy(out->address + len + 1, out->domain, strlen(out->domain) + 1);
+	return 0;
 }
 
 int

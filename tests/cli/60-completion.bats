@@ -328,3 +328,12 @@ groups_of_binary() {
 	comp mailadm ""
 	reply_is fakegroup
 }
+
+@test "alias del <TAB> and alias show <TAB> give the existing aliases" {
+	ma alias add info@example.org x@elsewhere.test
+	ma alias add @example.org x@elsewhere.test
+	comp mailadm alias del ""
+	reply_is @example.org info@example.org
+	comp mailadm alias show in
+	reply_is info@example.org
+}

@@ -141,11 +141,73 @@ quote_is(const char *s, const char *want, const char *label)
 	is_str(ma_quote(s, buf, sizeof(buf)), want, name);
 }
 
+static void
+addr_ok(const char *in, unsigned int flags, const char *want_addr,
+    const char *want_local, const char *want_domain)
+{
+	struct ma_address a;
+	struct ma_err err;
+
+	ma_err_clear(&err);
+	if (!ok(ma_address_normalize(in, flags, &a, &err) == 0,
+	    "address '%s' accepted", in)) {
+		diag("error: %s", err.msg);
+		return;
+	}
+	is_str(a.address, want_addr, "address");
+	is_str(a.local, want_local, "local part");
+	is_str(a.domain, want_domain, "domain");
+}
+
+static void
+addr_bad(const char *in, unsigned int flags, const char *why)
+{
+	struct ma_address a;
+	struct ma_err err;
+
+	ma_err_clear(&err);
+	ok(ma_address_normalize(in, flags, &a, &err) == -1 &&
+	    err.status == MA_EINVAL, "address refused: %s", why);
+	ok(strstr(err.msg, why) != NULL, "message says '%s' (%s)", why, err.msg);
+}
+
+static void
+test_address(void)
+{
+	char big[80];
+
+	test_begin("ma_address_normalize");
+	addr_ok("Bob@Example.COM", 0, "bob@example.com", "bob", "example.com");
+	addr_ok("first.last+tag@café.fr", 0, "first.last+tag@xn--caf-dma.fr",
+	    "first.last+tag", "xn--caf-dma.fr");
+	addr_ok("o'neil!#$%&*=?^_`{|}~-@x.org", 0,
+	    "o'neil!#$%&*=?^_`{|}~-@x.org", "o'neil!#$%&*=?^_`{|}~-", "x.org");
+	addr_ok("@Example.com", MA_ADDR_CATCHALL, "@example.com", "",
+	    "example.com");
+	addr_bad("@example.com", 0, "empty local part");
+	addr_bad("", 0, "empty");
+	addr_bad("bob", 0, "no '@'");
+	addr_bad("a..b@x.org", 0, "two dots in a row");
+	addr_bad(".a@x.org", 0, "begins or ends with a dot");
+	addr_bad("a.@x.org", 0, "begins or ends with a dot");
+	addr_bad("\"a\"@x.org", 0, "quoted local parts");
+	addr_bad("a/b@x.org", 0, "only letters");
+	addr_bad("a b@x.org", 0, "contains a space");
+	addr_bad("a\tb@x.org", 0, "control character");
+	addr_bad("\xc3\xa9@x.org", 0, "non-ASCII");
+	addr_bad("a@b@x.org", 0, "only letters");
+	addr_bad("bob@exa mple.com", 0, "contains a space");
+	memset(big, 'l', 65);
+	strcpy(big + 65, "@x.org");
+	addr_bad(big, 0, "longer than 64");
+}
+
 int
 main(void)
 {
 	char *s, *t, name[160];
 
+	test_address();
 	test_begin("ma_domain_normalize: accepted");
 	norm_ok("example.com", "example.com", "plain");
 	norm_ok("Example.COM.", "example.com", "upper case, trailing dot");

@@ -19,5 +19,6 @@
 #include "schema.h"
 #include "domain.h"
 #include "alias.h"
+#include "maildir.h"
 
 #endif

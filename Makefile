@@ -7,7 +7,7 @@ DATADIR	 = $(PREFIX)/share/mailadm
 COMPDIR	 = $(PREFIX)/share/bash-completion/completions
 
 CC	?= cc
-PKGS	 = libmariadb sqlite3 libidn2 libcrypt argtable2
+PKGS	 = libmariadb sqlite3 libidn2 libcrypt argtable2 libcrypto
 WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS	?= -O2 -g

@@ -19,6 +19,7 @@
 #include "schema.h"
 #include "domain.h"
 #include "alias.h"
+#include "passwd.h"
 #include "maildir.h"
 
 #endif

@@ -5,7 +5,7 @@
 set -eu
 
 BUILD="gcc make pkg-config libargtable2-dev libmariadb-dev libsqlite3-dev
-libidn2-dev libcrypt-dev"
+libidn2-dev libcrypt-dev libssl-dev"
 TEST="bats sqlite3 mariadb-server mariadb-client mandoc man-db php-cli
 php-mysql php-sqlite3 php-mbstring hyperfine"
 # maildirmake and deliverquota: tests/unit/t-maildir checks against them

@@ -125,6 +125,17 @@ void	out_record_end(struct out *o);
 void	out_end(struct out *o);
 void	out_json_string(FILE *fp, const char *s);
 
+/*
+ * A password for a command (cli_passwd.c): from standard input (one line)
+ * when from_stdin, else from the terminal without echo, asked twice when
+ * confirm; 64 when there is no terminal.  Returns -1 with *pw_r set, to be
+ * freed with cli_password_free(), or an exit code (message printed).
+ */
+int	cli_read_password(struct cli *cli, int from_stdin, int confirm,
+	    char **pw_r);
+/* Wipe and free a password. */
+void	cli_password_free(char *pw);
+
 /* Help and completion (cli_help.c). */
 int	cli_help(struct cli *cli, int argc, char **argv);
 int	cli_complete(struct cli *cli, int argc, char **argv);
@@ -134,5 +145,6 @@ void	cli_usage(FILE *fp);
 extern const struct cli_group cli_group_domain;
 extern const struct cli_group cli_group_schema;
 extern const struct cli_group cli_group_alias;
+extern const struct cli_group cli_group_pw;
 
 #endif

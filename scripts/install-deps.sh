@@ -7,7 +7,8 @@ set -eu
 BUILD="gcc make pkg-config libargtable2-dev libmariadb-dev libsqlite3-dev
 libidn2-dev libcrypt-dev libssl-dev"
 TEST="bats sqlite3 mariadb-server mariadb-client mandoc man-db php-cli
-php-mysql php-sqlite3 php-mbstring hyperfine"
+php-mysql php-sqlite3 php-mbstring hyperfine
+dovecot-core whois openssl python3-passlib"
 # maildirmake and deliverquota: tests/unit/t-maildir checks against them
 TEST="$TEST maildrop"
 

@@ -16,12 +16,14 @@ CONFIG_KEYS=(db db_password_file vmail_base vmail_uid vmail_gid maildir_format
 setup() {
 	# No database is needed; keep the environment from choosing one.
 	unset MAILADM_CONFIG MAILADM_DB
-	# The groups, without the "help" pseudo-group; each has verbs.
+	# The groups, without the "help" pseudo-group; each has verbs, or
+	# is a command itself (pw) with options of its own.
 	mapfile -t GROUP_LIST < <("$MAILADM_BIN" __complete groups | grep -vx help)
 	[ "${#GROUP_LIST[@]}" -ge 2 ]
 	local g
 	for g in "${GROUP_LIST[@]}"; do
-		[ -n "$(verbs "$g")" ]
+		[ -n "$(verbs "$g")" ] ||
+			[ -n "$("$MAILADM_BIN" __complete options "$g")" ]
 	done
 }
 
@@ -48,6 +50,14 @@ verbs() {
 			echo "$v"
 		fi
 	done < <("$MAILADM_BIN" __complete verbs "$1")
+}
+
+# The commands of GROUP: its verbs, or one empty line for a group without
+# verbs ("mailadm pw").
+commands() {
+	local v
+	v=$(verbs "$1")
+	printf '%s\n' "$v"
 }
 
 # TEXT contains WORDS (a word or a phrase) not as part of a longer word.
@@ -100,7 +110,7 @@ has_words() {
 	run -0 "$MAILADM_BIN" help
 	local g
 	while IFS= read -r g; do
-		grep -Eq "^  $g [a-z]" <<<"$output" || {
+		grep -Eq "^  $g +[a-z]" <<<"$output" || {
 			echo "'mailadm help' does not list $g"
 			return 1
 		}
@@ -144,11 +154,11 @@ has_words() {
 	while IFS= read -r g; do
 		text=$(render "$MAN/mailadm-$g.8")
 		while IFS= read -r v; do
-			has_words "$text" "mailadm $g $v" || {
-				echo "mailadm-$g.8 lacks 'mailadm $g $v'"
+			has_words "$text" "mailadm $g${v:+ $v}" || {
+				echo "mailadm-$g.8 lacks 'mailadm $g${v:+ $v}'"
 				return 1
 			}
-		done < <(verbs "$g")
+		done < <(commands "$g")
 	done < <(groups)
 }
 
@@ -165,7 +175,7 @@ has_words() {
 				}
 				n=$((n + 1))
 			done < <("$MAILADM_BIN" __complete options "$g" $v)
-		done < <(verbs "$g")
+		done < <(commands "$g")
 	done < <(groups)
 	# The binary did report options (at least the global ones).
 	[ "$n" -gt 20 ]

@@ -7,6 +7,7 @@
 #   mailadm __complete options GROUP VERB...
 #   mailadm __complete operand GROUP VERB...
 #   mailadm __complete names domain|alias-domain|alias
+# and the password schemes for -s/--scheme from "mailadm pw -l --long",
 # so this file never needs to change when a command or option is added.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
@@ -102,7 +103,7 @@ _mailadm_reassemble() {
 _mailadm() {
 	local -a _mailadm_words=() _mailadm_fwd=() pos=() valopts=()
 	local _mailadm_cword cur prev rlword w i expect='' verbn=0 n kind
-	local verb_done='' verbs_checked=''
+	local verb_done='' verbs_checked='' subverbs_checked=''
 
 	COMPREPLY=()
 	_mailadm_reassemble
@@ -144,10 +145,17 @@ _mailadm() {
 			;;
 		esac
 		# Once GROUP VERB is complete, learn which options take values.
-		if [[ -z $verb_done && ${#pos[@]} -ge 2 && ${pos[0]} != help ]]; then
+		if [[ -z $verb_done && ${#pos[@]} -ge 1 && ${pos[0]} != help ]]; then
 			if [[ -z $verbs_checked ]]; then
 				verbs_checked=1
-				verbn=1
+				# A group without verbs (pw) is the command itself.
+				verbn=0
+				[[ -n $(_mailadm_run __complete verbs "${pos[0]}") ]] &&
+					verbn=1
+			fi
+			if ((verbn == 1 && ${#pos[@]} >= 2)) &&
+			    [[ -z $subverbs_checked ]]; then
+				subverbs_checked=1
 				# A verb with sub-verbs (domain alias ...) has two words.
 				[[ -n $(_mailadm_run __complete verbs "${pos[0]}" \
 				    "${pos[1]}") ]] && verbn=2
@@ -177,6 +185,14 @@ _mailadm() {
 	elif [[ $prev == --db || $cur == --db=* ]]; then
 		# A database URI: nothing sensible to offer.
 		:
+	elif [[ $prev == --scheme || $cur == --scheme=* ||
+	    (${pos[0]-} == pw && $prev == -s) ]]; then
+		# A password scheme: those the binary can make ("pw -l --long"
+		# says "yes" in its second column).
+		_mailadm_add "${cur#--scheme=}" < <(_mailadm_run pw -l --long |
+		    awk 'NR > 1 && $2 == "yes" { print $1 }')
+		[[ $cur != --scheme=* ]] ||
+			COMPREPLY=("${COMPREPLY[@]/#/--scheme=}")
 	elif [[ $expect == skip ]]; then
 		# The value of a verb option (a size, a text...).
 		:

@@ -337,3 +337,36 @@ groups_of_binary() {
 	comp mailadm alias show in
 	reply_is info@example.org
 }
+
+@test "pw, a group without verbs: its options, and -s <TAB> gives the schemes it makes" {
+	comp mailadm pw ""
+	reply_is
+	comp mailadm pw -
+	reply_has --list --long --scheme --test --password-stdin --json --config
+	reply_all_start -
+	comp mailadm pw --s
+	reply_is --scheme
+	comp mailadm pw -s ""
+	# shellcheck disable=SC2046
+	reply_is $("$MAILADM_BIN" pw -l --long | awk 'NR > 1 && $2 == "yes" { print $1 }')
+	reply_has SHA512-CRYPT SHA256-CRYPT BLF-CRYPT YESCRYPT SSHA512 SSHA PLAIN
+	no_stderr
+	comp mailadm pw -s SSHA
+	reply_is SSHA SSHA256 SSHA512
+	comp mailadm --json pw --scheme SHA
+	reply_is SHA512-CRYPT SHA256-CRYPT
+	comp_line "mailadm pw --scheme=SS" mailadm pw --scheme = SS
+	reply_is SSHA SSHA256 SSHA512
+	# Schemes that can only be verified are not offered.
+	comp mailadm pw -s DES
+	reply_is
+	comp mailadm pw -s MYSQL
+	reply_is
+	# After the value, options again; nothing for -t HASH.
+	comp mailadm pw -s SSHA --pass
+	reply_is --password-stdin
+	comp mailadm pw -t ""
+	reply_is
+	comp mailadm help pw ""
+	reply_is
+}

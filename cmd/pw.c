@@ -96,7 +96,8 @@ pw_make(struct cli *cli, struct pw_opts *o)
 		rc = EX_OK;
 	}
 	cli_password_free(pw);
-	free(hash);
+	/* a {PLAIN} "hash" is the password */
+	cli_password_free(hash);
 	return rc;
 }
 

@@ -18,7 +18,7 @@ enum {
 };
 
 enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
-		   OPERAND_ALIAS };
+		   OPERAND_ALIAS, OPERAND_MAILBOX };
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
 
@@ -103,6 +103,8 @@ int	cli_exit_code(enum ma_status st);
  * lists what would have changed on stderr); exit code.
  */
 int	cli_change(struct cli *cli, ma_txn_fn *fn, void *arg);
+/* After a change: under --dry-run or -v, list what it did; EX_OK. */
+int	cli_change_report(struct cli *cli);
 
 /*
  * Under --json, the document of a change that shows nothing else: the
@@ -145,6 +147,7 @@ void	cli_usage(FILE *fp);
 extern const struct cli_group cli_group_domain;
 extern const struct cli_group cli_group_schema;
 extern const struct cli_group cli_group_alias;
+extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
 
 #endif

@@ -249,6 +249,7 @@ open_db(struct cli *cli)
 	if (parsed.dialect == MA_MYSQL && parsed.password == NULL &&
 	    *cli->conf.db_password_file != '\0' &&
 	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
+	    "db_password_file",
 	    &cli->err)) == NULL)
 		rc = cli_fail(cli);
 	/* A dry run that would create an SQLite file works on memory instead. */
@@ -300,12 +301,18 @@ cli_close(struct cli *cli)
 int
 cli_change(struct cli *cli, ma_txn_fn *fn, void *arg)
 {
-	const char *const *lines;
-	size_t i, n;
-
 	if (ma_txn_run(cli->db, fn, arg, cli->dry_run ? MA_TXN_DRY_RUN : 0,
 	    &cli->err) < 0)
 		return cli_fail(cli);
+	return cli_change_report(cli);
+}
+
+int
+cli_change_report(struct cli *cli)
+{
+	const char *const *lines;
+	size_t i, n;
+
 	if (!cli->dry_run && cli->verbose == 0)
 		return EX_OK;
 	lines = ma_log_journal(cli->db, &n);

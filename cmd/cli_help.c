@@ -136,6 +136,13 @@ print_alias_domain(const char *alias, const char *target, int active,
 }
 
 static int
+print_mailbox(const struct ma_mailbox *m, void *arg)
+{
+	(void)arg;
+	return printf("%s\n", m->address) < 0 ? -1 : 0;
+}
+
+static int
 print_alias(const struct ma_alias *a, void *arg)
 {
 	(void)arg;
@@ -149,7 +156,7 @@ complete_names(struct cli *cli, const char *what)
 	int rc;
 
 	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0 &&
-	    strcmp(what, "alias") != 0)
+	    strcmp(what, "alias") != 0 && strcmp(what, "mailbox") != 0)
 		return EX_USAGE;
 	cli->flags = CLI_DB;
 	cli->quiet = 1;
@@ -158,6 +165,9 @@ complete_names(struct cli *cli, const char *what)
 	if (strcmp(what, "domain") == 0)
 		rc = ma_domain_list(cli->db, cli->conf.quota_multiplier,
 		    print_domain, NULL, &cli->err);
+	else if (strcmp(what, "mailbox") == 0)
+		rc = ma_mailbox_list(cli->db, NULL, print_mailbox, NULL,
+		    &cli->err);
 	else if (strcmp(what, "alias") == 0)
 		rc = ma_alias_list(cli->db, NULL, print_alias, NULL, &cli->err);
 	else
@@ -174,7 +184,7 @@ int
 cli_complete(struct cli *cli, int argc, char **argv)
 {
 	static const char *const operands[] = { "", "domain", "alias-domain",
-	    "alias" };
+	    "alias", "mailbox" };
 	const struct cli_group *const *g;
 	const struct cli_cmd *c;
 	char name[64], *verb_argv[2];

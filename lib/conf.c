@@ -249,7 +249,7 @@ ma_conf_load(struct ma_conf *conf, const char *path, struct ma_err *err)
 }
 
 char *
-ma_conf_read_secret(const char *path, struct ma_err *err)
+ma_conf_read_secret(const char *path, const char *what, struct ma_err *err)
 {
 	char buf[1024];
 	struct stat st;
@@ -258,28 +258,28 @@ ma_conf_read_secret(const char *path, struct ma_err *err)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		ma_fail(err, errno == EACCES ? MA_EPERM : MA_ENOINPUT, errno,
-		    "cannot read db_password_file '%s': %s", path,
+		    "cannot read %s '%s': %s", what, path,
 		    strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		ma_fail(err, MA_ENOINPUT, errno, "cannot read db_password_file "
-		    "'%s': %s", path, strerror(errno));
+		ma_fail(err, MA_ENOINPUT, errno, "cannot read %s '%s': %s", what,
+		    path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	if ((st.st_mode & S_IRWXO) != 0) {
 		close(fd);
-		ma_fail(err, MA_EPERM, EACCES, "db_password_file '%s' is "
-		    "readable by others (mode %04o): chmod 0600 it", path,
+		ma_fail(err, MA_EPERM, EACCES, "%s '%s' is readable by "
+		    "others (mode %04o): chmod 0600 it", what, path,
 		    (unsigned)(st.st_mode & 07777));
 		return NULL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
-		ma_fail(err, MA_ENOINPUT, errno, "cannot read "
-		    "db_password_file '%s': %s", path, strerror(errno));
+		ma_fail(err, MA_ENOINPUT, errno, "cannot read %s '%s': %s",
+		    what, path, strerror(errno));
 		return NULL;
 	}
 	buf[n] = '\0';

@@ -41,10 +41,12 @@ int	ma_conf_load(struct ma_conf *conf, const char *path, struct ma_err *err);
 void	ma_conf_release(struct ma_conf *conf);
 
 /*
- * Read the database password from path (first line).  Refuses a file that
- * others may read (MA_EPERM).  Returns a string to be wiped and freed by
- * the caller, or NULL with err set.
+ * Read a secret (the database password, a user's password) from the first
+ * line of path; what names it in messages ("db_password_file").  Refuses
+ * a file that others may read (MA_EPERM).  Returns a string to be wiped
+ * and freed by the caller, or NULL with err set.
  */
-char	*ma_conf_read_secret(const char *path, struct ma_err *err);
+char	*ma_conf_read_secret(const char *path, const char *what,
+	    struct ma_err *err);
 
 #endif

@@ -19,7 +19,8 @@
 #include "schema.h"
 #include "domain.h"
 #include "alias.h"
-#include "passwd.h"
+#include "mailbox.h"
 #include "maildir.h"
+#include "passwd.h"
 
 #endif

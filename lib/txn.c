@@ -25,7 +25,15 @@ int
 ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
     struct ma_err *err)
 {
-	int attempt, rc;
+	return ma_txn_run_undo(db, fn, NULL, arg, flags, err);
+}
+
+int
+ma_txn_run_undo(struct ma_db *db, ma_txn_fn *fn, ma_txn_fn *undo, void *arg,
+    unsigned int flags, struct ma_err *err)
+{
+	struct ma_err ignored;
+	int attempt, rc, done;
 
 	/*
 	 * A dry run writes no log rows: even a rolled-back INSERT would move
@@ -37,6 +45,7 @@ ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
 		rc = ma_db_begin(db, err);
 		if (rc == 0)
 			rc = fn(db, arg, err);
+		done = rc == 0;
 		if (rc == 0 && db->dry_run)
 			ma_db_rollback(db);
 		else if (rc == 0)
@@ -44,6 +53,8 @@ ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg, unsigned int flags,
 		if (rc == 0)
 			break;
 		ma_db_rollback(db);
+		if (done && undo != NULL)
+			undo(db, arg, &ignored);
 		if (err->status != MA_ETEMP)
 			break;
 		if (attempt == TXN_ATTEMPTS) {

@@ -21,6 +21,14 @@ int	ma_txn_run(struct ma_db *db, ma_txn_fn *fn, void *arg,
 	    unsigned int flags, struct ma_err *err);
 
 /*
+ * The same, for a change that also makes files: when an attempt that fn
+ * completed is rolled back (its commit failed, or it is retried), undo
+ * runs to take the files back, so none outlive their rows.
+ */
+int	ma_txn_run_undo(struct ma_db *db, ma_txn_fn *fn, ma_txn_fn *undo,
+	    void *arg, unsigned int flags, struct ma_err *err);
+
+/*
  * Nonzero inside a dry run.  Code that cannot be rolled back (DDL on
  * MariaDB commits at once) must check it and only report.
  */

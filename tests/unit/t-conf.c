@@ -290,28 +290,28 @@ test_secret(void)
 
 	test_begin("ma_conf_read_secret");
 	path = tmpfile_with("s3cr3t\nsecond line\n", 0600);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	is_str(s, "s3cr3t", "0600: the first line, without newline");
 	free(s);
 	path = tmpfile_with("no-newline", 0600);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	is_str(s, "no-newline", "0600: a line without newline");
 	free(s);
 	path = tmpfile_with("pw with spaces \r\n", 0400);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	is_str(s, "pw with spaces ", "0400: CRLF stripped, spaces kept");
 	free(s);
 	path = tmpfile_with("group\n", 0640);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	is_str(s, "group", "0640 accepted");
 	free(s);
 	path = tmpfile_with("", 0600);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	is_str(s, "", "an empty file gives an empty password");
 	free(s);
 	path = tmpfile_with("world\n", 0644);
 	ma_err_clear(&err);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	ok(s == NULL && err.status == MA_EPERM, "0644 refused with MA_EPERM");
 	if (!ok(strstr(err.msg, path) != NULL && strstr(err.msg, "0644") !=
 	    NULL, "0644: message names the file and its mode"))
@@ -319,18 +319,18 @@ test_secret(void)
 	ok(strstr(err.msg, "world") == NULL, "0644: message hides the secret");
 	free(s);
 	path = tmpfile_with("w\n", 0602);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	ok(s == NULL && err.status == MA_EPERM, "0602 refused with MA_EPERM");
 	free(s);
 	path = tmpfile_with("w\n", 0604);
-	s = ma_conf_read_secret(path, &err);
+	s = ma_conf_read_secret(path, "db_password_file", &err);
 	ok(s == NULL && err.status == MA_EPERM, "0604 refused with MA_EPERM");
 	free(s);
 	{
 		char missing[4200];
 
 		snprintf(missing, sizeof(missing), "%s/no-such.pw", tmpdir);
-		s = ma_conf_read_secret(missing, &err);
+		s = ma_conf_read_secret(missing, "db_password_file", &err);
 		ok(s == NULL && err.status == MA_ENOINPUT,
 		    "missing: MA_ENOINPUT");
 		free(s);

@@ -112,6 +112,13 @@ int	cli_change_report(struct cli *cli);
  */
 void	cli_json_changes(struct cli *cli);
 
+/* Maildirs (cli_maildir.c): the options from the config, and what a
+ * delete does with one after the rows are gone (maildir_on_delete);
+ * a failure there loses no mail but is an error (74). */
+void	cli_maildir_opts(const struct cli *cli, struct ma_maildir_opts *o);
+int	cli_maildir_dispose(struct cli *cli, const char *address,
+	    const char *maildir, enum ma_on_delete how);
+
 /* Output: one code path for text, --long tables and --json. */
 void	out_begin(struct cli *cli, int list);
 void	out_record(struct out *o);

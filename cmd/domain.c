@@ -272,16 +272,44 @@ cmd_domain_disable(struct cli *cli, int argc, char **argv)
 	return domain_toggle(cli, argc, argv, 0);
 }
 
+/* A deleted mailbox's address and Maildir, to archive after the commit. */
+struct gone {
+	char	address[MA_ADDRESS_MAX + 1];
+	char	maildir[MA_MAILDIR_MAX + 1];
+};
+
 struct domain_del {
 	const char	*name;
 	int		 force;
+	struct gone	*gone;
+	size_t		 ngone;
 };
+
+static int
+note_mailbox(const struct ma_mailbox *m, void *arg)
+{
+	struct domain_del *d = arg;
+	struct gone *v = realloc(d->gone, (d->ngone + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	d->gone = v;
+	snprintf(v[d->ngone].address, sizeof(v->address), "%s", m->address);
+	snprintf(v[d->ngone].maildir, sizeof(v->maildir), "%s", m->maildir);
+	d->ngone++;
+	return 0;
+}
 
 static int
 domain_del_txn(struct ma_db *db, void *arg, struct ma_err *err)
 {
 	struct domain_del *d = arg;
+	char name[MA_DOMAIN_MAX + 1];
 
+	d->ngone = 0;
+	if (d->force && ma_domain_normalize(d->name, name, err) == 0 &&
+	    ma_mailbox_list(db, name, note_mailbox, d, err) < 0)
+		return -1;
 	return ma_domain_del(db, d->name, d->force, err);
 }
 
@@ -293,13 +321,23 @@ cmd_domain_del(struct cli *cli, int argc, char **argv)
 	    "also delete its mailboxes, aliases and alias domains");
 	void *at[] = { name, force };
 	struct domain_del d;
-	int rc;
+	size_t i;
+	int rc, r, changed;
 
+	memset(&d, 0, sizeof(d));
 	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) < 0) {
 		d.name = name->sval[0];
 		d.force = force->count > 0;
 		rc = cli_change(cli, domain_del_txn, &d);
 	}
+	/* The rows are gone: their Maildirs follow maildir_on_delete. */
+	for (i = 0, changed = rc == EX_OK; changed && i < d.ngone; i++) {
+		r = cli_maildir_dispose(cli, d.gone[i].address,
+		    d.gone[i].maildir, cli->conf.maildir_on_delete);
+		if (rc == EX_OK)
+			rc = r;
+	}
+	free(d.gone);
 	arg_freetable(at, NELEM(at));
 	return rc;
 }

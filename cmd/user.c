@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -32,14 +31,6 @@ pw_opts_table(struct pw_opts *o, void **at)
 	at[4] = o->scheme = arg_str0(NULL, "scheme", "SCHEME",
 	    "hash scheme (default: password_scheme; see 'mailadm pw -l')");
 	return 5;
-}
-
-static void
-maildir_opts(const struct cli *cli, struct ma_maildir_opts *o)
-{
-	o->base = cli->conf.vmail_base;
-	o->uid = cli->conf.vmail_uid;
-	o->gid = cli->conf.vmail_gid;
 }
 
 /* A password nobody has to type: 16 characters that read unambiguously. */
@@ -230,7 +221,7 @@ user_change_run(struct cli *cli, struct user_change *c)
 
 	c->req.maildir_format = cli->conf.maildir_format;
 	c->req.multiplier = cli->conf.quota_multiplier;
-	maildir_opts(cli, &c->dirs);
+	cli_maildir_opts(cli, &c->dirs);
 	if (ma_txn_run_undo(cli->db, user_change_txn, user_change_undo, c,
 	    cli->dry_run ? MA_TXN_DRY_RUN : 0, &cli->err) < 0)
 		return cli_fail(cli);
@@ -458,44 +449,6 @@ user_del_txn(struct ma_db *db, void *arg, struct ma_err *err)
 	return ma_mailbox_del(db, d->address, &d->got, err);
 }
 
-/*
- * After the rows are gone: archive (or purge) the Maildir.  A failure
- * here loses no mail, but must not pass unseen.
- */
-static int
-user_del_maildir(struct cli *cli, const struct ma_mailbox *m,
-    enum ma_on_delete how)
-{
-	struct ma_maildir_opts dirs;
-	char stamp[32], where[MA_MAILDIR_MAX + 64];
-	time_t now = time(NULL);
-	struct tm tm;
-	int rc;
-
-	if (how == MA_DELETE_KEEP || cli->dry_run || *m->maildir == '\0')
-		return EX_OK;
-	maildir_opts(cli, &dirs);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	rc = how == MA_DELETE_PURGE ? ma_maildir_purge(&dirs, m->maildir,
-	    &cli->err) : ma_maildir_archive(&dirs, m->maildir, stamp, where,
-	    sizeof(where), &cli->err);
-	if (rc == 0) {
-		if (cli->verbose && how == MA_DELETE_ARCHIVE)
-			fprintf(stderr, "mailadm: Maildir archived as %s\n", where);
-		return EX_OK;
-	}
-	if (cli->err.status == MA_ENOTFOUND) {
-		cli_warn(cli, "mailbox '%s' had no Maildir: %s", m->address,
-		    cli->err.msg);
-		return EX_OK;
-	}
-	ma_err_prefix(&cli->err, "mailbox '%s' deleted, but its Maildir was "
-	    "not %s", m->address, how == MA_DELETE_PURGE ? "purged" :
-	    "archived");
-	return cli_fail(cli);
-}
-
 static int
 cmd_user_del(struct cli *cli, int argc, char **argv)
 {
@@ -521,7 +474,7 @@ cmd_user_del(struct cli *cli, int argc, char **argv)
 	    cli->conf.maildir_on_delete;
 	d.address = address->sval[0];
 	if ((rc = cli_change(cli, user_del_txn, &d)) == EX_OK)
-		rc = user_del_maildir(cli, &d.got, how);
+		rc = cli_maildir_dispose(cli, d.got.address, d.got.maildir, how);
 out:
 	ma_mailbox_release(&d.got);
 	arg_freetable(at, NELEM(at));

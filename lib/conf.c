@@ -10,10 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "passwd.h"
 #include "size.h"
 
 enum conf_type { CONF_STR, CONF_ID, CONF_BOOL, CONF_PERCENT, CONF_BYTES,
-		 CONF_ON_DELETE, CONF_SECONDS };
+		 CONF_ON_DELETE, CONF_SECONDS, CONF_SCHEME };
 
 struct conf_key {
 	const char	*name;
@@ -31,7 +32,7 @@ static const struct conf_key conf_keys[] = {
 	KEY(vmail_gid, CONF_ID, "5000"),
 	KEY(maildir_format, CONF_STR, "%d/%l/"),
 	KEY(maildir_on_delete, CONF_ON_DELETE, "archive"),
-	KEY(password_scheme, CONF_STR, "SHA512-CRYPT"),
+	KEY(password_scheme, CONF_SCHEME, "SHA512-CRYPT"),
 	KEY(password_prefix, CONF_BOOL, "no"),
 	KEY(quota_warn_percent, CONF_PERCENT, "80"),
 	KEY(quota_warn_template, CONF_STR, "/etc/mailadm/quota-warning.txt"),
@@ -64,6 +65,13 @@ conf_set(struct ma_conf *conf, const struct conf_key *k, const char *v,
 	struct ma_err e;
 
 	switch (k->type) {
+	case CONF_SCHEME:
+		/* Found at load, not at the first "user add" that needs it. */
+		if (ma_passwd_generator(v, &e) == NULL) {
+			*why = "not a scheme mailadm can make (see 'mailadm pw -l')";
+			return -1;
+		}
+		/* FALLTHROUGH */
 	case CONF_STR:
 		if ((copy = strdup(v)) == NULL) {
 			*why = "out of memory";
@@ -139,7 +147,8 @@ ma_conf_release(struct ma_conf *conf)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (conf_keys[i].type == CONF_STR)
+		if (conf_keys[i].type == CONF_STR ||
+		    conf_keys[i].type == CONF_SCHEME)
 			free(*(char **)(void *)((char *)conf +
 			    conf_keys[i].offset));
 	memset(conf, 0, sizeof(*conf));

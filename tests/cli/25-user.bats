@@ -6,7 +6,7 @@ load helper
 setup() {
 	setup_store
 	VMAIL=$BATS_TEST_TMPDIR/vmail
-	mkdir "$VMAIL"
+	mkdir -p "$VMAIL"
 	ma domain add example.com
 }
 teardown() { teardown_db; }
@@ -195,4 +195,20 @@ assert "password" not in d
 	run -0 ma -n user del bob@example.com
 	[ "$before" = "$(db_dump)" ]
 	[ -d "$VMAIL/example.com/bob" ]
+}
+
+@test "domain del --force archives the Maildirs of its mailboxes" {
+	add bob@example.com
+	add alice@example.com
+	echo mail >"$VMAIL/example.com/bob/new/1.msg"
+	run -0 ma domain del example.com --force
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM mailbox")" = 0 ]
+	[ ! -e "$VMAIL/example.com/bob" ] && [ ! -e "$VMAIL/example.com/alice" ]
+	[ "$(cat "$VMAIL"/.archive/example.com_bob-*/new/1.msg)" = mail ]
+	[ -d "$(echo "$VMAIL"/.archive/example.com_alice-*)/cur" ]
+}
+
+@test "a password_scheme mailadm cannot make is a config error (78) at load" {
+	write_config "password_scheme = ROT13"
+	fails 78 "$CFG:4: password_scheme = 'ROT13': not a scheme mailadm can make" user list
 }

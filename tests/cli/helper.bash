@@ -62,6 +62,7 @@ setup_db() {
 		SQLITE_FILE=$BATS_TEST_TMPDIR/mailadm.db
 		DB_URI="sqlite:$SQLITE_FILE"
 	fi
+	mkdir -p "$BATS_TEST_TMPDIR/vmail"
 	write_config
 }
 

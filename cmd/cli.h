@@ -119,6 +119,30 @@ void	cli_maildir_opts(const struct cli *cli, struct ma_maildir_opts *o);
 int	cli_maildir_dispose(struct cli *cli, const char *address,
 	    const char *maildir, enum ma_on_delete how);
 
+/*
+ * show: lookup(cli, key) renders the object named by the operand on
+ * cli->out and returns 1, or returns 0 when there is none (exit
+ * notfound, "no such NOUN"), or -1 with cli->err set.
+ */
+struct cli_show {
+	const char	*operand, *glossary, *noun;
+	int		 notfound;
+	int		(*lookup)(struct cli *cli, const char *key);
+};
+int	cli_show(struct cli *cli, int argc, char **argv,
+	    const struct cli_show *s);
+
+/*
+ * list [--long]: each(cli, filter) renders every object as a record on
+ * cli->out; with a filter glossary the verb takes an optional DOMAIN.
+ */
+struct cli_list {
+	const char	*filter;
+	int		(*each)(struct cli *cli, const char *domain);
+};
+int	cli_list(struct cli *cli, int argc, char **argv,
+	    const struct cli_list *l);
+
 /* Output: one code path for text, --long tables and --json. */
 void	out_begin(struct cli *cli, int list);
 void	out_record(struct out *o);

@@ -343,34 +343,28 @@ cmd_domain_del(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cmd_domain_show(struct cli *cli, int argc, char **argv)
+show_domain(struct cli *cli, const char *key)
 {
-	struct arg_str *name = arg_str1(NULL, NULL, "DOMAIN", "the domain");
-	void *at[] = { name };
 	struct ma_domain d;
-	int rc, found;
+	int found = ma_domain_get(cli->db, key, &d, cli->conf.quota_multiplier,
+	    &cli->err);
 
-	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) >= 0)
-		goto out;
-	found = ma_domain_get(cli->db, name->sval[0], &d,
-	    cli->conf.quota_multiplier, &cli->err);
-	if (found < 0) {
-		rc = cli_fail(cli);
-	} else if (found == 0) {
-		char q[MA_QUOTE_MAX];
-
-		rc = cli_error(cli, EX_NOHOST, "no such domain '%s'",
-		    ma_quote(name->sval[0], q, sizeof(q)));
-	} else {
+	if (found == 1) {
 		out_begin(cli, 0);
 		render_domain(&cli->out, &d, 0);
 		out_end(&cli->out);
 		ma_domain_release(&d);
-		rc = EX_OK;
 	}
-out:
-	arg_freetable(at, NELEM(at));
-	return rc;
+	return found;
+}
+
+static int
+cmd_domain_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_show show = { "DOMAIN", "the domain", "domain",
+	    EX_NOHOST, show_domain };
+
+	return cli_show(cli, argc, argv, &show);
 }
 
 static int
@@ -383,22 +377,19 @@ list_one(const struct ma_domain *d, void *arg)
 }
 
 static int
+list_domains(struct cli *cli, const char *filter)
+{
+	(void)filter;
+	return ma_domain_list(cli->db, cli->conf.quota_multiplier, list_one,
+	    cli, &cli->err);
+}
+
+static int
 cmd_domain_list(struct cli *cli, int argc, char **argv)
 {
-	struct arg_lit *lng = arg_lit0("l", "long", "aligned table");
-	void *at[] = { lng };
-	int rc;
+	static const struct cli_list list = { NULL, list_domains };
 
-	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) < 0) {
-		cli->long_list = lng->count > 0;
-		out_begin(cli, 1);
-		rc = ma_domain_list(cli->db, cli->conf.quota_multiplier,
-		    list_one, cli, &cli->err);
-		out_end(&cli->out);
-		rc = rc < 0 ? cli_fail(cli) : EX_OK;
-	}
-	arg_freetable(at, NELEM(at));
-	return rc;
+	return cli_list(cli, argc, argv, &list);
 }
 
 struct alias_domain_change {
@@ -467,22 +458,19 @@ alias_domain_one(const char *alias, const char *target, int active,
 }
 
 static int
+list_alias_domains(struct cli *cli, const char *filter)
+{
+	(void)filter;
+	return ma_alias_domain_list(cli->db, alias_domain_one, &cli->out,
+	    &cli->err);
+}
+
+static int
 cmd_domain_alias_list(struct cli *cli, int argc, char **argv)
 {
-	struct arg_lit *lng = arg_lit0("l", "long", "aligned table");
-	void *at[] = { lng };
-	int rc;
+	static const struct cli_list list = { NULL, list_alias_domains };
 
-	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) < 0) {
-		cli->long_list = lng->count > 0;
-		out_begin(cli, 1);
-		rc = ma_alias_domain_list(cli->db, alias_domain_one, &cli->out,
-		    &cli->err);
-		out_end(&cli->out);
-		rc = rc < 0 ? cli_fail(cli) : EX_OK;
-	}
-	arg_freetable(at, NELEM(at));
-	return rc;
+	return cli_list(cli, argc, argv, &list);
 }
 
 #define W (CLI_DB | CLI_WRITES)

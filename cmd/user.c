@@ -482,54 +482,43 @@ out:
 }
 
 static int
-cmd_user_show(struct cli *cli, int argc, char **argv)
+show_mailbox(struct cli *cli, const char *key)
 {
-	struct arg_str *address = arg_str1(NULL, NULL, "ADDRESS", "the mailbox");
-	void *at[] = { address };
 	struct ma_mailbox m;
-	int rc, found;
+	int found = ma_mailbox_get(cli->db, key, &m, &cli->err);
 
-	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) >= 0)
-		goto out;
-	found = ma_mailbox_get(cli->db, address->sval[0], &m, &cli->err);
-	if (found < 0) {
-		rc = cli_fail(cli);
-	} else if (found == 0) {
-		char q[MA_QUOTE_MAX];
-
-		rc = cli_error(cli, EX_NOUSER, "no such mailbox '%s'",
-		    ma_quote(address->sval[0], q, sizeof(q)));
-	} else {
+	if (found == 1) {
 		out_begin(cli, 0);
 		render_mailbox(&m, &cli->out);
 		out_end(&cli->out);
 		ma_mailbox_release(&m);
-		rc = EX_OK;
 	}
-out:
-	arg_freetable(at, NELEM(at));
-	return rc;
+	return found;
+}
+
+static int
+cmd_user_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_show show = { "ADDRESS", "the mailbox",
+	    "mailbox", EX_NOUSER, show_mailbox };
+
+	return cli_show(cli, argc, argv, &show);
+}
+
+static int
+list_mailboxes(struct cli *cli, const char *domain)
+{
+	return ma_mailbox_list(cli->db, domain, render_mailbox, &cli->out,
+	    &cli->err);
 }
 
 static int
 cmd_user_list(struct cli *cli, int argc, char **argv)
 {
-	struct arg_str *domain = arg_str0(NULL, NULL, "DOMAIN",
-	    "only this domain's mailboxes");
-	struct arg_lit *lng = arg_lit0("l", "long", "aligned table");
-	void *at[] = { domain, lng };
-	int rc;
+	static const struct cli_list list = { "only this domain's mailboxes",
+	    list_mailboxes };
 
-	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) < 0) {
-		cli->long_list = lng->count > 0;
-		out_begin(cli, 1);
-		rc = ma_mailbox_list(cli->db, domain->count ? domain->sval[0] :
-		    NULL, render_mailbox, &cli->out, &cli->err);
-		out_end(&cli->out);
-		rc = rc < 0 ? cli_fail(cli) : EX_OK;
-	}
-	arg_freetable(at, NELEM(at));
-	return rc;
+	return cli_list(cli, argc, argv, &list);
 }
 
 #define W (CLI_DB | CLI_WRITES)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <argtable2.h>
+
 #include "mailadm.h"
 
 /* What a command needs main() to prepare, and what its operand is. */
@@ -97,6 +99,9 @@ int	cli_error(struct cli *cli, int code, const char *fmt, ...)
 void	cli_warn(struct cli *cli, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	cli_exit_code(enum ma_status st);
+/* 64 with a message when both flags were given, else -1. */
+int	cli_exclusive(struct cli *cli, const struct arg_lit *a,
+	    const struct arg_lit *b);
 
 /*
  * Run fn in one transaction (rolled back under --dry-run, which then

@@ -70,6 +70,15 @@ cli_error(struct cli *cli, int code, const char *fmt, ...)
 	return code;
 }
 
+int
+cli_exclusive(struct cli *cli, const struct arg_lit *a, const struct arg_lit *b)
+{
+	if (a->count == 0 || b->count == 0)
+		return -1;
+	return cli_error(cli, EX_USAGE, "--%s and --%s exclude each other",
+	    a->hdr.longopts, b->hdr.longopts);
+}
+
 void
 cli_warn(struct cli *cli, const char *fmt, ...)
 {

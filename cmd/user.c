@@ -307,11 +307,8 @@ cmd_user_set(struct cli *cli, int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) >= 0)
 		goto out;
-	if (active->count && inactive->count) {
-		rc = cli_error(cli, EX_USAGE, "--active and --inactive exclude "
-		    "each other");
+	if ((rc = cli_exclusive(cli, active, inactive)) >= 0)
 		goto out;
-	}
 	if (quota->count > 0 && ma_size_parse(quota->sval[0], &bytes,
 	    &cli->err) < 0) {
 		rc = cli_fail(cli);
@@ -465,11 +462,8 @@ cmd_user_del(struct cli *cli, int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	if ((rc = cli_parse(cli, argc, argv, at, NELEM(at))) >= 0)
 		goto out;
-	if (keep->count && purge->count) {
-		rc = cli_error(cli, EX_USAGE, "--keep-maildir and "
-		    "--purge-maildir exclude each other");
+	if ((rc = cli_exclusive(cli, keep, purge)) >= 0)
 		goto out;
-	}
 	how = keep->count ? MA_DELETE_KEEP : purge->count ? MA_DELETE_PURGE :
 	    cli->conf.maildir_on_delete;
 	d.address = address->sval[0];

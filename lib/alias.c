@@ -6,28 +6,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "domain.h"
 #include "log.h"
-
-/* The alias limit of a domain, read under a lock; MA_ENODOMAIN if none. */
-static int
-lock_domain(struct ma_db *db, const char *domain, int64_t *limit,
-    struct ma_err *err)
-{
-	const char *const p[] = { domain, NULL };
-	char sql[128];
-	struct ma_stmt *st;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT aliases FROM domain WHERE domain = ?"
-	    "%s", ma_db_for_update(db));
-	if ((rc = ma_db_query(db, sql, p, &st, err)) == 1)
-		*limit = ma_stmt_int(st, 0);
-	ma_stmt_finalize(&st);
-	if (rc == 0)
-		return ma_fail(err, MA_ENODOMAIN, 0, "no such domain '%s'",
-		    domain);
-	return rc < 0 ? -1 : 0;
-}
 
 /*
  * Mail to a target in one of our domains must have somewhere to go: a
@@ -206,8 +186,8 @@ ma_alias_add(struct ma_db *db, const char *input, const char *const *targets,
 	struct ma_goto want = MA_GOTO_INIT;
 	struct ma_buf change = MA_BUF_INIT;
 	struct ma_address addr;
+	struct ma_domain_limits l;
 	struct ma_alias a;
-	int64_t limit = 0;
 	size_t i;
 	int found, rc;
 
@@ -216,13 +196,13 @@ ma_alias_add(struct ma_db *db, const char *input, const char *const *targets,
 	if (ntargets == 0)
 		return ma_fail(err, MA_EUSAGE, 0, "alias '%s' needs a target",
 		    addr.address);
-	if (lock_domain(db, addr.domain, &limit, err) < 0 ||
+	if (ma_domain_lock(db, addr.domain, &l, err) < 0 ||
 	    (found = read_alias(db, addr.address, 1, &a, err)) < 0)
 		return -1;
 	rc = parse_targets(db, &addr, targets, ntargets,
 	    !(flags & MA_ALIAS_FORCE), &want, err);
 	if (rc == 0 && !found)
-		rc = check_limit(db, addr.domain, limit, err);
+		rc = check_limit(db, addr.domain, l.max_aliases, err);
 	for (i = 0; rc == 0 && i < want.n; i++)
 		if ((rc = ma_goto_add(&a.targets, want.v[i], err)) == 1) {
 			ma_buf_addf(&change, " +%s", want.v[i]);

@@ -388,6 +388,33 @@ row_to_domain(struct ma_stmt *st, struct ma_domain *d, uint64_t mult,
 	return 0;
 }
 
+int
+ma_domain_lock(struct ma_db *db, const char *name, struct ma_domain_limits *l,
+    struct ma_err *err)
+{
+	const char *const p[] = { name, NULL };
+	char sql[200];
+	struct ma_stmt *st;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(sql, sizeof(sql), "SELECT aliases, mailboxes, maxquota, quota, "
+	    "default_quota, backupmx FROM domain WHERE domain = ?%s",
+	    ma_db_for_update(db));
+	if ((rc = ma_db_query(db, sql, p, &st, err)) == 1) {
+		l->max_aliases = ma_stmt_int(st, 0);
+		l->max_mailboxes = ma_stmt_int(st, 1);
+		l->max_quota_units = ma_stmt_int(st, 2);
+		l->domain_quota_units = ma_stmt_int(st, 3);
+		l->quota = ma_stmt_int(st, 4);
+		l->backup_mx = ma_stmt_int(st, 5) != 0;
+	}
+	ma_stmt_finalize(&st);
+	if (rc == 0)
+		return ma_fail(err, MA_ENODOMAIN, 0, "no such domain '%s'", name);
+	return rc < 0 ? -1 : 0;
+}
+
 void
 ma_domain_release(struct ma_domain *d)
 {

@@ -81,6 +81,22 @@ int	ma_domain_list(struct ma_db *db, uint64_t multiplier, ma_domain_cb *fn,
 /* Release the strings that get/list left in d. */
 void	ma_domain_release(struct ma_domain *d);
 
+/* A domain's limits in bytes and counts, as mailbox and alias checks need. */
+struct ma_domain_limits {
+	int64_t	max_aliases, max_mailboxes;
+	int64_t	max_quota_units, domain_quota_units;	/* MB of the multiplier */
+	int64_t	quota;					/* default, bytes */
+	int	backup_mx;
+};
+
+/*
+ * Read a domain's limits and lock its row until the transaction ends, so
+ * that adds checking them run one after the other.  name is stored form.
+ * MA_ENODOMAIN if there is no such domain.
+ */
+int	ma_domain_lock(struct ma_db *db, const char *name,
+	    struct ma_domain_limits *l, struct ma_err *err);
+
 /* Alias domains: mail to user@alias goes to user@target. */
 int	ma_alias_domain_add(struct ma_db *db, const char *alias,
 	    const char *target, struct ma_err *err);

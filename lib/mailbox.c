@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "domain.h"
 #include "log.h"
 #include "size.h"
 
@@ -83,38 +84,6 @@ ma_mailbox_get(struct ma_db *db, const char *input, struct ma_mailbox *m,
 	return read_mailbox(db, a.address, 0, m, err);
 }
 
-/* The domain's limits, read under a lock. */
-struct limits {
-	int64_t	mailboxes, maxquota, quota, default_quota;
-	int	backupmx;
-};
-
-static int
-lock_domain(struct ma_db *db, const char *domain, struct limits *l,
-    struct ma_err *err)
-{
-	const char *const p[] = { domain, NULL };
-	char sql[200];
-	struct ma_stmt *st;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT mailboxes, maxquota, quota, "
-	    "default_quota, backupmx FROM domain WHERE domain = ?%s",
-	    ma_db_for_update(db));
-	if ((rc = ma_db_query(db, sql, p, &st, err)) == 1) {
-		l->mailboxes = ma_stmt_int(st, 0);
-		l->maxquota = ma_stmt_int(st, 1);
-		l->quota = ma_stmt_int(st, 2);
-		l->default_quota = ma_stmt_int(st, 3);
-		l->backupmx = ma_stmt_int(st, 4) != 0;
-	}
-	ma_stmt_finalize(&st);
-	if (rc == 0)
-		return ma_fail(err, MA_ENODOMAIN, 0, "no such domain '%s'",
-		    domain);
-	return rc < 0 ? -1 : 0;
-}
-
 /*
  * A quota must fit the domain: at most its per-mailbox maximum and, with
  * the other mailboxes' quotas (all but self), at most its total.  An
@@ -122,7 +91,7 @@ lock_domain(struct ma_db *db, const char *domain, struct limits *l,
  */
 static int
 check_quota(struct ma_db *db, const char *domain, const char *self,
-    int64_t quota, const struct limits *l, uint64_t mult, struct ma_err *err)
+    int64_t quota, const struct ma_domain_limits *l, uint64_t mult, struct ma_err *err)
 {
 	const char *const p[] = { domain, self, NULL };
 	char a[32], b[32];
@@ -131,23 +100,23 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 	if (quota < 0)
 		return ma_fail(err, MA_EINVAL, 0, "invalid quota: use 0 for "
 		    "unlimited");
-	if (l->maxquota > 0 && (quota == 0 ||
-	    quota > l->maxquota * (int64_t)mult))
+	if (l->max_quota_units > 0 && (quota == 0 ||
+	    quota > l->max_quota_units * (int64_t)mult))
 		return ma_fail(err, MA_EINVAL, 0, "quota %s is above the "
 		    "maximum of %s per mailbox of domain '%s'",
 		    ma_size_format(quota, a, sizeof(a)),
-		    ma_size_format(l->maxquota * (int64_t)mult, b, sizeof(b)),
+		    ma_size_format(l->max_quota_units * (int64_t)mult, b, sizeof(b)),
 		    domain);
-	if (l->quota <= 0)
+	if (l->domain_quota_units <= 0)
 		return 0;
 	if (ma_db_int(db, "SELECT COALESCE(SUM(quota), 0) FROM mailbox WHERE "
 	    "domain = ? AND username <> ?", p, &others, err) < 0)
 		return -1;
-	if (quota == 0 || others + quota > l->quota * (int64_t)mult)
+	if (quota == 0 || others + quota > l->domain_quota_units * (int64_t)mult)
 		return ma_fail(err, MA_EINVAL, 0, "quota %s would bring domain "
 		    "'%s' over its total of %s (%s given to other mailboxes)",
 		    ma_size_format(quota, a, sizeof(a)), domain,
-		    ma_size_format(l->quota * (int64_t)mult, b, sizeof(b)),
+		    ma_size_format(l->domain_quota_units * (int64_t)mult, b, sizeof(b)),
 		    ma_size_format(others, b + 16, 16));
 	return 0;
 }
@@ -239,27 +208,27 @@ ma_mailbox_add(struct ma_db *db, const struct ma_mailbox_req *req,
     struct ma_mailbox *out, struct ma_err *err)
 {
 	struct ma_address a;
-	struct limits l = { 0, 0, 0, 0, 0 };
+	struct ma_domain_limits l;
 	char data[MA_ADDRESS_MAX + 64];
 
 	memset(out, 0, sizeof(*out));
 	if (ma_address_normalize(req->address, 0, &a, err) < 0 ||
 	    (req->name != NULL && ma_text_check("name", req->name, 255,
-	    err) < 0) || lock_domain(db, a.domain, &l, err) < 0)
+	    err) < 0) || ma_domain_lock(db, a.domain, &l, err) < 0)
 		return -1;
-	if (l.backupmx)
+	if (l.backup_mx)
 		return ma_fail(err, MA_EINVAL, 0, "domain '%s' is a backup MX: "
 		    "it has no mailboxes", a.domain);
 	memcpy(out->address, a.address, sizeof(out->address));
 	memcpy(out->local, a.local, sizeof(out->local));
 	memcpy(out->domain, a.domain, sizeof(out->domain));
 	out->quota = (req->fields & MA_MBX_QUOTA) ? req->quota :
-	    l.default_quota;
+	    l.quota;
 	out->active = (req->fields & MA_MBX_ACTIVE) ? req->active : 1;
 	if ((out->name = strdup(req->name ? req->name : "")) == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (check_free(db, a.address, err) < 0 ||
-	    check_count(db, a.domain, l.mailboxes, err) < 0 ||
+	    check_count(db, a.domain, l.max_mailboxes, err) < 0 ||
 	    check_quota(db, a.domain, a.address, out->quota, &l,
 	    req->multiplier, err) < 0 ||
 	    ma_maildir_path(req->maildir_format, a.domain, a.local,
@@ -351,7 +320,7 @@ int
 ma_mailbox_set(struct ma_db *db, const struct ma_mailbox_req *req,
     struct ma_mailbox *out, struct ma_err *err)
 {
-	struct limits l = { 0, 0, 0, 0, 0 };
+	struct ma_domain_limits l = { 0 };
 	struct ma_mailbox old;
 	struct ma_address a;
 	int rc;
@@ -361,7 +330,7 @@ ma_mailbox_set(struct ma_db *db, const struct ma_mailbox_req *req,
 	    ((req->fields & MA_MBX_NAME) && ma_text_check("name", req->name,
 	    255, err) < 0))
 		return -1;
-	if ((req->fields & MA_MBX_QUOTA) && lock_domain(db, a.domain, &l,
+	if ((req->fields & MA_MBX_QUOTA) && ma_domain_lock(db, a.domain, &l,
 	    err) < 0)
 		return -1;
 	if ((rc = read_mailbox(db, a.address, 1, &old, err)) <= 0)

@@ -9,6 +9,11 @@
 #include "domain.h"
 #include "log.h"
 
+/* Aliases as Postfixadmin counts them: not mailboxes' own. */
+static const char count_aliases[] = "SELECT COUNT(*) FROM alias a WHERE "
+    "a.domain = ? AND NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.username "
+    "= a.address)";
+
 /*
  * Mail to a target in one of our domains must have somewhere to go: a
  * mailbox, an alias or a catch-all, after following an alias domain.
@@ -133,29 +138,6 @@ store(struct ma_db *db, const struct ma_address *addr,
 	return rc;
 }
 
-/* Count aliases of a domain as Postfixadmin does: not mailboxes' own. */
-static int
-check_limit(struct ma_db *db, const char *domain, int64_t limit,
-    struct ma_err *err)
-{
-	const char *const p[] = { domain, NULL };
-	int64_t n;
-
-	if (limit < 0)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' may not have "
-		    "aliases (its alias limit is disabled)", domain);
-	if (limit == 0)
-		return 0;
-	if (ma_db_int(db, "SELECT COUNT(*) FROM alias a WHERE a.domain = ? AND "
-	    "NOT EXISTS (SELECT 1 FROM mailbox m WHERE m.username = "
-	    "a.address)", p, &n, err) < 0)
-		return -1;
-	if (n >= limit)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' has reached its "
-		    "limit of %lld aliases", domain, (long long)limit);
-	return 0;
-}
-
 /* Normalize the targets into g; a target may not be the alias itself. */
 static int
 parse_targets(struct ma_db *db, const struct ma_address *addr,
@@ -202,7 +184,8 @@ ma_alias_add(struct ma_db *db, const char *input, const char *const *targets,
 	rc = parse_targets(db, &addr, targets, ntargets,
 	    !(flags & MA_ALIAS_FORCE), &want, err);
 	if (rc == 0 && !found)
-		rc = check_limit(db, addr.domain, l.max_aliases, err);
+		rc = ma_domain_check_room(db, addr.domain, l.max_aliases,
+		    "aliases", count_aliases, err);
 	for (i = 0; rc == 0 && i < want.n; i++)
 		if ((rc = ma_goto_add(&a.targets, want.v[i], err)) == 1) {
 			ma_buf_addf(&change, " +%s", want.v[i]);

@@ -59,6 +59,18 @@ ma_buf_str(struct ma_buf *b)
 	return b->s != NULL ? b->s : "";
 }
 
+int
+ma_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 ma_buf_release(struct ma_buf *b)
 {

@@ -19,4 +19,7 @@ void	ma_buf_addf(struct ma_buf *b, const char *fmt, ...)
 const char *ma_buf_str(struct ma_buf *b);
 void	ma_buf_release(struct ma_buf *b);
 
+/* The value of hexadecimal digit c, or -1. */
+int	ma_hex_digit(int c);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db-priv.h"
 
 void
@@ -21,18 +22,6 @@ ma_dburi_release(struct ma_dburi *uri)
 	memset(uri, 0, sizeof(*uri));
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Copy [s, s+n) with %XX decoded; NULL when n is 0 or on bad escapes. */
 static char *
 decode(const char *s, size_t n, int *bad)
@@ -46,8 +35,9 @@ decode(const char *s, size_t n, int *bad)
 	}
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
-		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		    ma_hex_digit(s[i + 1]) >= 0 && ma_hex_digit(s[i + 2]) >= 0) {
+			*o++ = (char)(ma_hex_digit(s[i + 1]) * 16 +
+			    ma_hex_digit(s[i + 2]));
 			i += 2;
 		} else if (s[i] == '%') {
 			*bad = 1;

@@ -97,6 +97,14 @@ struct ma_domain_limits {
 int	ma_domain_lock(struct ma_db *db, const char *name,
 	    struct ma_domain_limits *l, struct ma_err *err);
 
+/*
+ * Whether a domain with limit (0 unlimited, -1 disabled) has room for one
+ * more of what ("mailboxes", "aliases"), of which count_sql (one
+ * parameter: the domain) counts those it has.  MA_EINVAL when not.
+ */
+int	ma_domain_check_room(struct ma_db *db, const char *name, int64_t limit,
+	    const char *what, const char *count_sql, struct ma_err *err);
+
 /* Alias domains: mail to user@alias goes to user@target. */
 int	ma_alias_domain_add(struct ma_db *db, const char *alias,
 	    const char *target, struct ma_err *err);

@@ -94,7 +94,7 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
     int64_t quota, const struct ma_domain_limits *l, uint64_t mult, struct ma_err *err)
 {
 	const char *const p[] = { domain, self, NULL };
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 	int64_t others;
 
 	if (quota < 0)
@@ -117,28 +117,7 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 		    "'%s' over its total of %s (%s given to other mailboxes)",
 		    ma_size_format(quota, a, sizeof(a)), domain,
 		    ma_size_format(l->domain_quota_units * (int64_t)mult, b, sizeof(b)),
-		    ma_size_format(others, b + 16, 16));
-	return 0;
-}
-
-static int
-check_count(struct ma_db *db, const char *domain, int64_t limit,
-    struct ma_err *err)
-{
-	const char *const p[] = { domain, NULL };
-	int64_t n;
-
-	if (limit < 0)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' may not have "
-		    "mailboxes (its mailbox limit is disabled)", domain);
-	if (limit == 0)
-		return 0;
-	if (ma_db_int(db, "SELECT COUNT(*) FROM mailbox WHERE domain = ?", p,
-	    &n, err) < 0)
-		return -1;
-	if (n >= limit)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' has reached its "
-		    "limit of %" PRId64 " mailboxes", domain, limit);
+		    ma_size_format(others, c, sizeof(c)));
 	return 0;
 }
 
@@ -228,7 +207,8 @@ ma_mailbox_add(struct ma_db *db, const struct ma_mailbox_req *req,
 	if ((out->name = strdup(req->name ? req->name : "")) == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (check_free(db, a.address, err) < 0 ||
-	    check_count(db, a.domain, l.max_mailboxes, err) < 0 ||
+	    ma_domain_check_room(db, a.domain, l.max_mailboxes, "mailboxes",
+	    "SELECT COUNT(*) FROM mailbox WHERE domain = ?", err) < 0 ||
 	    check_quota(db, a.domain, a.address, out->quota, &l,
 	    req->multiplier, err) < 0 ||
 	    ma_maildir_path(req->maildir_format, a.domain, a.local,

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "buf.h"
 #include "passwd-priv.h"
 
 static const char b64[] =
@@ -87,25 +88,13 @@ pw_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
 	return 0;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 pw_is_hex(const char *s, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (hex_value(s[i]) < 0)
+		if (ma_hex_digit(s[i]) < 0)
 			return 0;
 	return len > 0;
 }
@@ -119,8 +108,8 @@ pw_hex_decode(const char *in, size_t len, unsigned char *out, size_t cap,
 	if (len % 2 != 0 || len / 2 > cap || !pw_is_hex(in, len))
 		return -1;
 	for (i = 0; i < len; i += 2)
-		out[i / 2] = (unsigned char)(hex_value(in[i]) << 4 |
-		    hex_value(in[i + 1]));
+		out[i / 2] = (unsigned char)(ma_hex_digit(in[i]) << 4 |
+		    ma_hex_digit(in[i + 1]));
 	*n_r = len / 2;
 	return 0;
 }

@@ -102,8 +102,11 @@ assert a[1]["targets"] == ["a@elsewhere.org", "b@elsewhere.org"], a
 	wait
 	[ "$(db_sql <<<"SELECT COUNT(*) FROM alias WHERE domain = 'example.com' AND address <> 'bob@example.com'")" = 3 ]
 	fails 65 "domain 'example.com' has reached its limit of 3 aliases" alias add z@example.com x@elsewhere.org
-	# Adding targets to an existing alias is not a new alias.
-	run -0 ma alias add a1@example.com y@elsewhere.org || ma alias add a2@example.com y@elsewhere.org || ma alias add a3@example.com y@elsewhere.org
+	# Adding targets to an existing alias is not a new alias.  Which three
+	# of the six got in is up to the race: take one that did.
+	existing=$(db_sql <<<"SELECT address FROM alias WHERE domain = 'example.com' AND address <> 'bob@example.com' ORDER BY address LIMIT 1")
+	[[ $existing == a[1-6]@example.com ]]
+	run -0 ma alias add "$existing" y@elsewhere.org
 	ma domain set example.com --max-aliases disabled
 	fails 65 "may not have aliases" alias add z@example.com x@elsewhere.org
 }

@@ -123,6 +123,11 @@ void	cli_json_changes(struct cli *cli);
 void	cli_maildir_opts(const struct cli *cli, struct ma_maildir_opts *o);
 int	cli_maildir_dispose(struct cli *cli, const char *address,
 	    const char *maildir, enum ma_on_delete how);
+/* After a quota change is committed: the new limit into the Maildir's
+ * maildirsize, so the delivery agent enforces it at once (a warning when
+ * that fails: the database has it, a recalculation puts it there). */
+void	cli_maildir_quota(struct cli *cli, const char *address,
+	    const char *maildir, int64_t quota);
 
 /*
  * show: lookup(cli, key) renders the object named by the operand on

@@ -46,3 +46,26 @@ cli_maildir_dispose(struct cli *cli, const char *address, const char *maildir,
 	    "not %s", address, how == MA_DELETE_PURGE ? "purged" : "archived");
 	return cli_fail(cli);
 }
+
+void
+cli_maildir_quota(struct cli *cli, const char *address, const char *maildir,
+    int64_t quota)
+{
+	struct ma_maildir_opts dirs;
+	struct ma_vmail v;
+	struct ma_err e;
+
+	if (*maildir == '\0')
+		return;
+	cli_maildir_opts(cli, &dirs);
+	if (ma_vmail_open(&v, &dirs, &e) == 0) {
+		if (ma_quota_apply(&v, maildir, quota, &e) == 0)
+			e.status = MA_OK;
+		ma_vmail_close(&v);
+	}
+	if (e.status == MA_ENOTFOUND)
+		cli_warn(cli, "mailbox '%s' has no Maildir: %s", address, e.msg);
+	else if (e.status != MA_OK)
+		cli_warn(cli, "maildirsize of '%s' not updated: %s", address,
+		    e.msg);
+}

@@ -21,6 +21,7 @@
 #include "alias.h"
 #include "mailbox.h"
 #include "maildir.h"
+#include "quota.h"
 #include "passwd.h"
 #include "csv.h"
 #include "import.h"

@@ -61,6 +61,13 @@ void	ma_md_walk_close(struct ma_md_walk *w, int undo);
 int	ma_md_fail(struct ma_err *err, int e, const char *dir, const char *op,
 	    const char *name);
 
+/*
+ * Open path (relative, "a/b/c", already checked) below directory dfd
+ * without following a symbolic link anywhere (errno ELOOP) nor leaving
+ * dfd; flags as for openat() (O_CLOEXEC and O_NOFOLLOW are added).
+ */
+int	ma_md_open_beneath(int dfd, const char *path, int flags);
+
 /* Open directory name in dfd without following a link (errno ELOOP). */
 int	ma_md_opendir(int dfd, const char *name);
 

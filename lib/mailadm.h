@@ -22,6 +22,7 @@
 #include "mailbox.h"
 #include "maildir.h"
 #include "quota.h"
+#include "policy.h"
 #include "passwd.h"
 #include "csv.h"
 #include "import.h"

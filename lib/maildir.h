@@ -152,4 +152,17 @@ void	ma_vmail_close(struct ma_vmail *v);
 int	ma_vmail_maildir(const struct ma_vmail *v, const char *rel,
 	    struct ma_err *err);
 
+/*
+ * Deliver msg (len bytes) into the Maildir <base>/<rel> the Maildir way:
+ * written in tmp/ under a fresh name, mode 0600 and owned like the
+ * Maildir, synced, then renamed into new/ as Courier names it
+ * ("<sec>.M<usec>P<pid>V<dev>I<ino>.<host>,S=<len>").  When the Maildir
+ * has a maildirsize, a usage line for the message is appended to it, as
+ * deliverquota does.  The name given (in new/) is written to name.
+ * Returns 0, or -1 with err set (nothing is left in tmp/).
+ */
+int	ma_maildir_deliver(const struct ma_vmail *v, const char *rel,
+	    const char *msg, size_t len, char *name, size_t size,
+	    struct ma_err *err);
+
 #endif

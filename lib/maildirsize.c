@@ -16,8 +16,8 @@
 
 static const char file[] = "maildirsize";
 
-static int
-write_all(int fd, const char *s, size_t n)
+int
+ma_md_write_all(int fd, const char *s, size_t n)
 {
 	ssize_t w;
 
@@ -45,7 +45,7 @@ fill(int fd, const char *text, size_t len, uid_t uid, gid_t gid,
 	struct stat st;
 
 	*op = "write";
-	if (write_all(fd, text, len) < 0)
+	if (ma_md_write_all(fd, text, len) < 0)
 		return -1;
 	*op = "chown";
 	if (fstat(fd, &st) < 0 || ((st.st_uid != uid || st.st_gid != gid) &&
@@ -209,7 +209,7 @@ carry_over(int fd, const struct ma_mds *old)
 	ssize_t r;
 
 	while ((r = pread(old->fd, buf, sizeof(buf), at)) > 0 &&
-	    write_all(fd, buf, (size_t)r) == 0)
+	    ma_md_write_all(fd, buf, (size_t)r) == 0)
 		at += r;
 }
 

@@ -13,17 +13,6 @@
 
 static const char file[] = "maildirsize";
 
-/* "<base>/<rel>" without its trailing '/', for messages. */
-static void
-where_of(const struct ma_vmail *v, const char *rel, char *buf, size_t size)
-{
-	size_t n;
-
-	snprintf(buf, size, "%s/%s", v->o.base, rel);
-	for (n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
-		buf[n - 1] = '\0';
-}
-
 /* Read <rel>maildirsize below vmail_base: 1, 0 (none) or -1 (err set). */
 static int
 read_file(const struct ma_vmail *v, const char *rel, const char *where,
@@ -152,7 +141,7 @@ ma_quota_usage(const struct ma_vmail *v, const struct ma_quota_req *r,
 	int found, rc;
 
 	memset(u, 0, sizeof(*u));
-	where_of(v, r->maildir, where, sizeof(where));
+	ma_vmail_where(v, r->maildir, where, sizeof(where));
 	if ((found = read_file(v, r->maildir, where, &f, err)) < 0)
 		return -1;
 	if (r->quota > 0) {
@@ -187,7 +176,7 @@ ma_quota_apply(const struct ma_vmail *v, const char *rel, int64_t quota,
 	struct ma_mds f;
 	int mfd, found, rc;
 
-	where_of(v, rel, where, sizeof(where));
+	ma_vmail_where(v, rel, where, sizeof(where));
 	if ((mfd = ma_vmail_maildir(v, rel, err)) < 0)
 		return -1;
 	if ((found = ma_mds_read(mfd, file, &f)) < 0) {

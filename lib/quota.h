@@ -155,4 +155,65 @@ int	ma_quota_percent(int64_t used, int64_t limit);
 int	ma_quota_apply(const struct ma_vmail *v, const char *maildir,
 	    int64_t quota, struct ma_err *err);
 
+/*
+ * The warning: "quota warn" delivers it into the Maildir's new/ once per
+ * crossing of the threshold.  The file mailadm-quotawarn in the Maildir
+ * says a warning was delivered; it goes when the usage is below the
+ * threshold again, and making it (O_EXCL) is what lets only one of two
+ * concurrent runs deliver.
+ */
+#define MA_QUOTA_WARN_FILE "mailadm-quotawarn"
+
+struct ma_warn_text;
+
+/*
+ * Load the template at path (see warn-text.c for its form); the built-in
+ * French and English text when path is NULL, empty or does not exist.
+ * Errors: MA_ENOINPUT (unreadable), MA_ECONFIG (the file and line, and
+ * what is wrong), MA_ENOMEM.
+ */
+int	ma_warn_text_load(const char *path, struct ma_warn_text **t,
+	    struct ma_err *err);
+void	ma_warn_text_free(struct ma_warn_text *t);
+
+struct ma_warn_vars {
+	const char	*address, *domain;
+	int64_t		 used, limit;
+	int		 percent;
+	time_t		 now;
+};
+
+/* The complete message for vars, in *out (malloc'ed, len bytes). */
+int	ma_warn_text_render(const struct ma_warn_text *t,
+	    const struct ma_warn_vars *vars, char **out, size_t *len,
+	    struct ma_err *err);
+
+/* Nonzero when the Maildir rel has a warning out (its warn file). */
+int	ma_quota_warned(const struct ma_vmail *v, const char *rel);
+
+enum ma_warn_result {
+	MA_WARN_BELOW,		/* under the threshold, nothing to do */
+	MA_WARN_SENT,		/* delivered now (or would be, dry run) */
+	MA_WARN_ALREADY,	/* over, and warned already */
+	MA_WARN_REARMED		/* under again: the next crossing warns */
+};
+
+struct ma_warn_job {
+	const char		*address, *domain, *maildir;
+	const struct ma_quota_usage *usage;
+	int			 threshold;	/* percent */
+	const struct ma_warn_text *text;
+	int			 dry_run;	/* decide, change nothing */
+	time_t			 now;
+};
+
+/*
+ * Warn one mailbox if its usage is at or over the threshold and it was
+ * not warned since it last was under it; take the warn file away when it
+ * is under.  Returns 0 with *res set, or -1 with err set (nothing is
+ * left claimed: a failed delivery removes the warn file it made).
+ */
+int	ma_quota_warn(const struct ma_vmail *v, const struct ma_warn_job *j,
+	    enum ma_warn_result *res, struct ma_err *err);
+
 #endif

@@ -125,3 +125,14 @@ ma_vmail_maildir(const struct ma_vmail *v, const char *rel,
 		    ma_quote(rel, q, sizeof(q)));
 	return fd;
 }
+
+void
+ma_vmail_where(const struct ma_vmail *v, const char *rel, char *buf,
+    size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s/%s", v->o.base, rel);
+	for (n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+		buf[n - 1] = '\0';
+}

@@ -89,10 +89,16 @@ int	cli_parse(struct cli *cli, int argc, char **argv, void **opts,
 	    size_t nopts);
 
 int	cli_open(struct cli *cli);
+/* Open cli->db as the options and config say: 0, or -1 with cli->err
+ * set and nothing printed (a service reports its own way). */
+int	cli_db_connect(struct cli *cli);
 void	cli_close(struct cli *cli);
 
 /* Report cli->err as "mailadm: <command>: <message>"; its exit code. */
 int	cli_fail(struct cli *cli);
+/* Say what cli->err holds on stderr alone, for a command that goes on
+ * with the next item (its JSON document stays whole). */
+void	cli_complain(struct cli *cli);
 /* Report a message of our own with the given exit code. */
 int	cli_error(struct cli *cli, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -161,6 +167,8 @@ void	out_int(struct out *o, const char *key, int64_t value);
 void	out_bool(struct out *o, const char *key, int value);
 void	out_size(struct out *o, const char *key, int64_t bytes);
 void	out_limit(struct out *o, const char *key, int64_t n);
+/* An amount of bytes (usage): "812.3M" to people, the integer in JSON. */
+void	out_usage(struct out *o, const char *key, int64_t bytes);
 void	out_time(struct out *o, const char *key, const char *stamp);
 /* A list of strings: a JSON array, or comma-separated text. */
 void	out_strv(struct out *o, const char *key, char *const *v, size_t n);
@@ -193,5 +201,6 @@ extern const struct cli_group cli_group_schema;
 extern const struct cli_group cli_group_alias;
 extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
+extern const struct cli_group cli_group_quota;
 
 #endif

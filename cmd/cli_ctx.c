@@ -57,6 +57,13 @@ cli_fail(struct cli *cli)
 	return code;
 }
 
+void
+cli_complain(struct cli *cli)
+{
+	fprintf(stderr, "mailadm: %s%s%s\n", cli->name ? cli->name : "",
+	    cli->name ? ": " : "", cli->err.msg);
+}
+
 int
 cli_error(struct cli *cli, int code, const char *fmt, ...)
 {
@@ -243,8 +250,8 @@ set_actor(struct cli *cli)
 	ma_log_set_actor(cli->db, actor);
 }
 
-static int
-open_db(struct cli *cli)
+int
+cli_db_connect(struct cli *cli)
 {
 	const char *uri = cli->db_uri ? cli->db_uri : env("MAILADM_DB");
 	struct ma_dburi parsed;
@@ -254,31 +261,33 @@ open_db(struct cli *cli)
 	if (uri == NULL)
 		uri = cli->conf.db;
 	if (ma_dburi_parse(uri, &parsed, &cli->err) < 0)
-		return cli_fail(cli);
+		return -1;
 	if (parsed.dialect == MA_MYSQL && parsed.password == NULL &&
 	    *cli->conf.db_password_file != '\0' &&
 	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
-	    "db_password_file",
-	    &cli->err)) == NULL)
-		rc = cli_fail(cli);
+	    "db_password_file", &cli->err)) == NULL)
+		rc = -1;
 	/* A dry run that would create an SQLite file works on memory instead. */
 	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
 	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {
 		free(parsed.path);
 		if ((parsed.path = strdup(":memory:")) == NULL)
-			rc = cli_error(cli, EX_OSERR, "out of memory");
+			rc = ma_fail(&cli->err, MA_ENOMEM, ENOMEM,
+			    "out of memory");
 	}
 	if (rc == 0 && ma_db_open(&parsed, secret, (cli->flags & CLI_CREATE) ?
 	    MA_DB_CREATE : 0, &cli->db, &cli->err) < 0)
-		rc = cli_fail(cli);
+		rc = -1;
 	if (secret != NULL) {
 		explicit_bzero(secret, strlen(secret));
 		free(secret);
 	}
 	ma_dburi_release(&parsed);
 	if (rc == 0 && ma_db_lock_timeout(cli->db, cli->conf.lock_timeout,
-	    &cli->err) < 0)
-		rc = cli_fail(cli);
+	    &cli->err) < 0) {
+		ma_db_close(&cli->db);
+		rc = -1;
+	}
 	/* Only changes are logged: reads skip the passwd lookup. */
 	if (rc == 0 && (cli->flags & CLI_WRITES))
 		set_actor(cli);
@@ -297,7 +306,9 @@ cli_open(struct cli *cli)
 		path = DEFAULT_CONFIG;
 	if (path != NULL && ma_conf_load(&cli->conf, path, &cli->err) < 0)
 		return cli_fail(cli);
-	return (cli->flags & CLI_DB) ? open_db(cli) : 0;
+	if ((cli->flags & CLI_DB) && cli_db_connect(cli) < 0)
+		return cli_fail(cli);
+	return 0;
 }
 
 void

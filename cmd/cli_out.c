@@ -133,6 +133,26 @@ out_size(struct out *o, const char *key, int64_t bytes)
 }
 
 void
+out_usage(struct out *o, const char *key, int64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	char text[32], json[32];
+	double v = (double)bytes;
+	int u = -1;
+
+	snprintf(json, sizeof(json), "%" PRId64, bytes);
+	while ((v >= 1024 || v <= -1024) && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(text, sizeof(text), "%" PRId64, bytes);
+	else
+		snprintf(text, sizeof(text), "%.1f%c", v, units[u]);
+	field(o, key, text, json, 0);
+}
+
+void
 out_limit(struct out *o, const char *key, int64_t n)
 {
 	char text[32];

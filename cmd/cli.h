@@ -20,7 +20,8 @@ enum {
 };
 
 enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
-		   OPERAND_ALIAS, OPERAND_MAILBOX };
+		   OPERAND_ALIAS, OPERAND_MAILBOX,
+		   OPERAND_QUOTA_TARGET };	/* a mailbox or @domain */
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
 

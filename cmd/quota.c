@@ -436,13 +436,13 @@ out:
 #define W (CLI_DB | CLI_WRITES)
 static const struct cli_cmd quota_cmds[] = {
 	{ "set", cmd_quota_set, "set the quota of a mailbox or a domain", W,
-	    OPERAND_MAILBOX },
+	    OPERAND_QUOTA_TARGET },
 	{ "show", cmd_quota_show, "show a mailbox's quota and usage", CLI_DB,
 	    OPERAND_MAILBOX },
 	{ "report", cmd_quota_report, "usage of every mailbox", CLI_DB,
 	    OPERAND_DOMAIN },
 	{ "recalc", cmd_quota_recalc, "rebuild maildirsize from the files", W,
-	    OPERAND_MAILBOX },
+	    OPERAND_QUOTA_TARGET },
 	{ "warn", cmd_quota_warn, "warn the mailboxes over the threshold", W,
 	    OPERAND_NONE },
 	{ "policy", cmd_quota_policy, "Postfix policy service on stdin/stdout",

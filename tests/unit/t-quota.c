@@ -136,6 +136,41 @@ test_parse(void)
 	parse_is(big, MA_MDS_READ, &c);
 }
 
+/* Random bytes through the parsers: under ASan, a read out of bounds fails. */
+static void
+test_parse_random(void)
+{
+	static const char text[] = "0123456789-  \nSC,x\0\r\t";
+	static const char names[] = ",S=:2T0123456789";
+	char buf[MA_MDS_READ + 64], name[300];
+	struct ma_mdsize m;
+	uint64_t size;
+	int64_t b, c;
+	int i, bad = 0;
+	size_t n, k;
+
+	test_begin("random bytes: no crash, sane results");
+	srandom(4242);
+	for (i = 0; i < 20000; i++) {
+		n = (size_t)random() % (i % 10 == 0 ? sizeof(buf) : 80);
+		for (k = 0; k < n; k++)	/* digits, signs and blanks mostly */
+			buf[k] = text[random() % (sizeof(text) - 1)];
+		ma_mdsize_parse(buf, n, &m);
+		ma_mdsize_parse_limits(buf, n, &b, &c);
+		if (m.lines < 0 || m.limit_bytes < 0 || m.limit_count < 0 ||
+		    ((m.bytes < 0 || m.count < 0) &&
+		    !(m.flags & MA_MDS_NEGATIVE)))
+			bad++;
+		n = (size_t)random() % (sizeof(name) - 1);
+		for (k = 0; k < n; k++)
+			name[k] = names[random() % (sizeof(names) - 1)];
+		name[n] = '\0';
+		ma_msgname_size(name, &size);
+		ma_msgname_counted(name);
+	}
+	is_int(bad, 0, "20000 random maildirsize files and names");
+}
+
 /* ------------------------------------------------------------- names */
 
 static void
@@ -665,6 +700,7 @@ main(void)
 	}
 
 	test_parse();
+	test_parse_random();
 	test_names();
 	test_percent();
 	if (ok(run("command -v maildirmake >/dev/null && "

@@ -39,7 +39,7 @@ quota_record(struct out *o, const char *address, const struct ma_quota_usage *u)
 /* ------------------------------------------------------------ targets */
 
 static int
-add_target(const struct ma_mailbox *m, void *arg)
+add_target(const struct ma_mailbox_brief *m, void *arg)
 {
 	struct quota_targets *t = arg;
 	struct quota_target *v;
@@ -63,9 +63,17 @@ add_target(const struct ma_mailbox *m, void *arg)
 	return 0;
 }
 
+static int
+by_address(const void *a, const void *b)
+{
+	return strcmp(((const struct quota_target *)a)->address,
+	    ((const struct quota_target *)b)->address);
+}
+
 int
 quota_targets_get(struct cli *cli, const char *which, struct quota_targets *t)
 {
+	struct ma_mailbox_brief b;
 	struct ma_mailbox m;
 	struct ma_domain d;
 	char q[MA_QUOTE_MAX];
@@ -84,9 +92,11 @@ quota_targets_get(struct cli *cli, const char *which, struct quota_targets *t)
 				return cli_fail(cli);
 			ma_domain_release(&d);
 		}
-		if (ma_mailbox_list(cli->db, which ? which + 1 : NULL,
+		if (ma_mailbox_list_brief(cli->db, which ? which + 1 : NULL,
 		    add_target, t, &cli->err) < 0)
 			return cli_fail(cli);
+		/* In address order, as the database would give them. */
+		qsort(t->v, t->n, sizeof(*t->v), by_address);
 		return -1;
 	}
 	if ((rc = ma_mailbox_get(cli->db, which, &m, &cli->err)) < 0)
@@ -94,7 +104,11 @@ quota_targets_get(struct cli *cli, const char *which, struct quota_targets *t)
 	if (rc == 0)
 		return cli_error(cli, EX_NOUSER, "no such mailbox '%s'",
 		    ma_quote(which, q, sizeof(q)));
-	rc = add_target(&m, t);
+	b.address = m.address;
+	b.maildir = m.maildir;
+	b.quota = m.quota;
+	b.active = m.active;
+	rc = add_target(&b, t);
 	ma_mailbox_release(&m);
 	return rc < 0 ? cli_error(cli, EX_OSERR, "out of memory") : -1;
 }

@@ -117,33 +117,41 @@ ma_mds_read(int dfd, const char *path, struct ma_mds *f)
 	int e;
 
 	f->len = 0;
+	f->have_stat = 0;
 	/* O_NONBLOCK: a FIFO planted as maildirsize must not hang us. */
 	f->fd = ma_md_open_beneath(dfd, path, O_RDONLY | O_NONBLOCK);
 	if (f->fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(f->fd, &f->st) < 0)
+	/*
+	 * One read, as Courier's: a regular file reads short only at its
+	 * end (a cut one would read as a cut line, and be counted again).
+	 * Only an empty read needs a look at what was opened.
+	 */
+	while ((r = read(f->fd, f->buf, sizeof(f->buf))) < 0 && errno == EINTR)
+		;
+	if (r < 0 || (r == 0 && ma_mds_stat(f) < 0))
 		goto fail;
-	if (!S_ISREG(f->st.st_mode)) {
-		errno = S_ISDIR(f->st.st_mode) ? EISDIR : EINVAL;
+	if (r == 0 && !S_ISREG(f->st.st_mode)) {
+		errno = EINVAL;
 		goto fail;
 	}
-	while (f->len < sizeof(f->buf)) {
-		r = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		f->len += (size_t)r;
-	}
+	f->len = (size_t)r;
 	ma_mdsize_parse(f->buf, f->len, &f->m);
 	return 1;
 fail:
 	e = errno;
 	ma_mds_close(f);
-	errno = e;
+	errno = e == EAGAIN ? EINVAL : e;
 	return -1;
+}
+
+int
+ma_mds_stat(struct ma_mds *f)
+{
+	if (!f->have_stat && fstat(f->fd, &f->st) < 0)
+		return -1;
+	f->have_stat = 1;
+	return 0;
 }
 
 void

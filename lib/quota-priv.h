@@ -12,6 +12,7 @@
 /* A maildirsize as read: its first MA_MDS_READ bytes, parsed. */
 struct ma_mds {
 	int		 fd;	/* open for reading, -1 when closed */
+	int		 have_stat;	/* st is filled (ma_mds_stat) */
 	struct stat	 st;
 	char		 buf[MA_MDS_READ];
 	size_t		 len;
@@ -21,10 +22,14 @@ struct ma_mds {
 /*
  * Open and read path below dfd (no symbolic link followed).  1 read, 0
  * there is no such file, -1 with errno set (EISDIR, EINVAL: not a
- * regular file).  f->fd stays open until ma_mds_close().
+ * regular file).  f->fd stays open until ma_mds_close(); f->st is not
+ * filled (ma_mds_stat does it).
  */
 int	ma_mds_read(int dfd, const char *path, struct ma_mds *f);
 void	ma_mds_close(struct ma_mds *f);
+
+/* Fill f->st (once): 0, or -1 with errno set. */
+int	ma_mds_stat(struct ma_mds *f);
 
 /* The first line for these limits, as Courier writes it; "0S" for none. */
 size_t	ma_mds_header(char *buf, size_t size, int64_t bytes, int64_t count);

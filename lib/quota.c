@@ -38,7 +38,7 @@ read_file(const struct ma_vmail *v, const char *rel, const char *where,
 
 /* Why the files must be counted, or NULL when maildirsize will do. */
 static const char *
-count_why(const struct ma_quota_req *r, const struct ma_mds *f, int found,
+count_why(const struct ma_quota_req *r, struct ma_mds *f, int found,
     int64_t lb, int64_t lc)
 {
 	const struct ma_mdsize *m = &f->m;
@@ -58,7 +58,9 @@ count_why(const struct ma_quota_req *r, const struct ma_mds *f, int found,
 		return "the quota line of maildirsize is not the mailbox's quota";
 	over = (lb > 0 && m->bytes + r->extra_bytes > lb) ||
 	    (lc > 0 && m->count + r->extra_count > lc);
-	if (over && (m->lines != 1 || r->now >= f->st.st_mtime + MA_MDS_FRESH))
+	/* Without its time (fstat failed), the file is not to be trusted. */
+	if (over && (m->lines != 1 || ma_mds_stat(f) < 0 ||
+	    r->now >= f->st.st_mtime + MA_MDS_FRESH))
 		return "over quota by a total of several lines, or 15 minutes "
 		    "old";
 	return NULL;

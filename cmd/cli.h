@@ -30,9 +30,11 @@ struct out {
 	enum out_mode	 mode;
 	int		 list;		/* an array of records, not one object */
 	int		 records, fields;
-	/* --long tables are laid out when complete: */
-	char		**head, **cells;
-	size_t		 ncells, ncols;
+	/* --long tables are laid out when complete: the cells' text, one
+	 * NUL-terminated string after the other, and where each starts. */
+	char		**head, *text;
+	size_t		*cells;
+	size_t		 ncells, ncols, textlen, textcap, cellcap;
 };
 
 struct cli {

@@ -15,6 +15,8 @@ struct quota_target {
 struct quota_targets {
 	struct quota_target	*v;
 	size_t			 n, cap;
+	char			**blocks;	/* the strings, a block at a time */
+	size_t			 nblocks, used;
 };
 
 /*

@@ -38,6 +38,31 @@ quota_record(struct out *o, const char *address, const struct ma_quota_usage *u)
 
 /* ------------------------------------------------------------ targets */
 
+#define BLOCK 65536
+
+/* A copy of s in t's blocks (a malloc per block, not per string). */
+static char *
+keep(struct quota_targets *t, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char **v, *b;
+
+	if (t->nblocks == 0 || t->used + len > BLOCK) {
+		if ((v = realloc(t->blocks, (t->nblocks + 1) *
+		    sizeof(*v))) == NULL)
+			return NULL;
+		t->blocks = v;
+		if ((b = malloc(len > BLOCK ? len : BLOCK)) == NULL)
+			return NULL;
+		t->blocks[t->nblocks++] = b;
+		t->used = 0;
+	}
+	b = t->blocks[t->nblocks - 1] + t->used;
+	memcpy(b, s, len);
+	t->used += len;
+	return b;
+}
+
 static int
 add_target(const struct ma_mailbox_brief *m, void *arg)
 {
@@ -51,11 +76,9 @@ add_target(const struct ma_mailbox_brief *m, void *arg)
 		t->v = v;
 	}
 	v = &t->v[t->n];
-	if ((v->address = strdup(m->address)) == NULL ||
-	    (v->maildir = strdup(m->maildir)) == NULL) {
-		free(v->address);
+	if ((v->address = keep(t, m->address)) == NULL ||
+	    (v->maildir = keep(t, m->maildir)) == NULL)
 		return -1;
-	}
 	v->domain = strchr(v->address, '@') + 1;
 	v->quota = m->quota;
 	v->active = m->active;
@@ -118,10 +141,9 @@ quota_targets_release(struct quota_targets *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].address);
-		free(t->v[i].maildir);
-	}
+	for (i = 0; i < t->nblocks; i++)
+		free(t->blocks[i]);
+	free(t->blocks);
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }

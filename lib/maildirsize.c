@@ -55,7 +55,7 @@ fill(int fd, const char *text, size_t len, uid_t uid, gid_t gid,
 	if (fchmod(fd, 0600) < 0)
 		return -1;
 	*op = "fsync";
-	return fsync(fd);
+	return fdatasync(fd);
 }
 
 size_t
@@ -188,11 +188,11 @@ ma_mds_replace(int mfd, const char *where, const char *text, size_t len,
 	if (renameat(tdir, tmp, mfd, file) < 0)
 		goto fail;
 	close(tdir);
-	if (fsync(mfd) < 0) {
-		e = errno;
-		close(fd);
-		return ma_md_fail(err, e, where, "fsync", "");
-	}
+	/*
+	 * The rename is not synced: after a crash the old file is still a
+	 * valid one (Courier syncs neither), while a file whose data were
+	 * lost would read as "no quota".
+	 */
 	if (keep != NULL)
 		*keep = fd;
 	else
@@ -241,7 +241,7 @@ ma_mds_set_header(int mfd, const char *where, const struct ma_mds *old,
 		return -1;
 	/* A delivery that had the old file open appended there. */
 	carry_over(fd, old);
-	if (fsync(fd) < 0) {
+	if (fdatasync(fd) < 0) {
 		int e = errno;
 
 		close(fd);

@@ -13,27 +13,42 @@
 
 static const char file[] = "maildirsize";
 
-/* Read <rel>maildirsize below vmail_base: 1, 0 (none) or -1 (err set). */
+/* The error of a failed ma_mds_read() (errno e) in the Maildir where. */
 static int
-read_file(const struct ma_vmail *v, const char *rel, const char *where,
-    struct ma_mds *f, struct ma_err *err)
+read_fail(int e, const char *where, struct ma_err *err)
 {
-	char path[MA_MAILDIR_MAX + sizeof(file) + 2], q[MA_QUOTE_MAX];
-	const char *why = ma_md_rel_problem(rel, 0);
-	int rc, e;
-
-	if (why != NULL)
-		return ma_fail(err, MA_EINVAL, 0, "invalid maildir '%s': %s",
-		    ma_quote(rel, q, sizeof(q)), why);
-	snprintf(path, sizeof(path), "%s%s%s", rel,
-	    rel[strlen(rel) - 1] == '/' ? "" : "/", file);
-	if ((rc = ma_mds_read(v->fd, path, f)) >= 0)
-		return rc;
-	e = errno;
 	if (e == EINVAL || e == EISDIR)
 		return ma_fail(err, MA_EIO, e, "'%s/%s' is not a regular file",
 		    where, file);
 	return ma_md_fail(err, e, where, "read", file);
+}
+
+/*
+ * Read <rel>maildirsize below vmail_base: 1, 0 (none) or -1 (err set).
+ * Reports read thousands of them: the path is made without printf.
+ */
+static int
+read_file(const struct ma_vmail *v, const char *rel, struct ma_mds *f,
+    struct ma_err *err)
+{
+	char path[MA_MAILDIR_MAX + sizeof(file) + 2], q[MA_QUOTE_MAX];
+	char where[PATH_MAX];
+	const char *why = ma_md_rel_problem(rel, 0);
+	size_t n = strlen(rel);
+	int rc;
+
+	if (why != NULL)
+		return ma_fail(err, MA_EINVAL, 0, "invalid maildir '%s': %s",
+		    ma_quote(rel, q, sizeof(q)), why);
+	memcpy(path, rel, n);
+	if (rel[n - 1] != '/')
+		path[n++] = '/';
+	memcpy(path + n, file, sizeof(file));
+	if ((rc = ma_mds_read(v->fd, path, f)) >= 0)
+		return rc;
+	rc = errno;
+	ma_vmail_where(v, rel, where, sizeof(where));
+	return read_fail(rc, where, err);
 }
 
 /* Why the files must be counted, or NULL when maildirsize will do. */
@@ -142,9 +157,9 @@ ma_quota_usage(const struct ma_vmail *v, const struct ma_quota_req *r,
 	struct ma_mds f;
 	int found, rc;
 
-	memset(u, 0, sizeof(*u));
-	ma_vmail_where(v, r->maildir, where, sizeof(where));
-	if ((found = read_file(v, r->maildir, where, &f, err)) < 0)
+	u->limit_bytes = u->limit_count = u->bytes = u->count = 0;
+	u->why[0] = '\0';
+	if ((found = read_file(v, r->maildir, &f, err)) < 0)
 		return -1;
 	if (r->quota > 0) {
 		u->limit_bytes = r->quota;
@@ -161,6 +176,7 @@ ma_quota_usage(const struct ma_vmail *v, const struct ma_quota_req *r,
 		rc = 0;
 	} else {
 		snprintf(u->why, sizeof(u->why), "%s", why);
+		ma_vmail_where(v, r->maildir, where, sizeof(where));
 		rc = usage_counted(v, r, found, where, u, err);
 	}
 	if (found)
@@ -182,9 +198,7 @@ ma_quota_apply(const struct ma_vmail *v, const char *rel, int64_t quota,
 	if ((mfd = ma_vmail_maildir(v, rel, err)) < 0)
 		return -1;
 	if ((found = ma_mds_read(mfd, file, &f)) < 0) {
-		rc = errno == EINVAL || errno == EISDIR ? ma_fail(err, MA_EIO,
-		    errno, "'%s/%s' is not a regular file", where, file) :
-		    ma_md_fail(err, errno, where, "read", file);
+		rc = read_fail(errno, where, err);
 	} else if (!found && quota == 0) {
 		rc = 0;		/* no limit, and none in a file either */
 	} else if (found && !(f.m.flags & (MA_MDS_OVERFLOW | MA_MDS_NEGATIVE |

@@ -9,8 +9,12 @@ libidn2-dev libcrypt-dev libssl-dev"
 TEST="bats sqlite3 mariadb-server mariadb-client mandoc man-db php-cli
 php-mysql php-sqlite3 php-mbstring hyperfine
 dovecot-core whois openssl python3-passlib"
-# maildirmake and deliverquota: tests/unit/t-maildir checks against them
+# maildirmake and deliverquota: tests/unit/t-maildir and t-quota check
+# against them
 TEST="$TEST maildrop"
+# the policy service test talks over a socket pair; bench/quota.sh reads
+# hyperfine's JSON
+TEST="$TEST python3"
 
 case "${1:-all}" in
 build) want=$BUILD ;;

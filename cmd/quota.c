@@ -79,7 +79,8 @@ add_target(const struct ma_mailbox_brief *m, void *arg)
 	if ((v->address = keep(t, m->address)) == NULL ||
 	    (v->maildir = keep(t, m->maildir)) == NULL)
 		return -1;
-	v->domain = strchr(v->address, '@') + 1;
+	v->domain = strchr(v->address, '@') != NULL ?
+	    strchr(v->address, '@') + 1 : "";
 	v->quota = m->quota;
 	v->active = m->active;
 	t->n++;

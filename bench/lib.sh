@@ -10,11 +10,11 @@ die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 say() { printf 'bench: %s\n' "$*" >&2; }
 # Seconds since an earlier $EPOCHREALTIME, one decimal: for progress lines.
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-# Seconds between two $EPOCHREALTIME values, in full, without a fork: it
-# runs inside timed loops.
-elapsed() { # T0 T1
-	local us=$((10#${2/./} - 10#${1/./}))
-	printf '%d.%06d' $((us / 1000000)) $((us % 1000000))
+# VAR = seconds between two $EPOCHREALTIME values, in full, without a
+# fork: it runs inside timed loops.
+elapsed() { # VAR T0 T1
+	local us=$((10#${3/./} - 10#${2/./}))
+	printf -v "$1" '%d.%06d' $((us / 1000000)) $((us % 1000000))
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 

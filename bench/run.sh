@@ -249,7 +249,7 @@ run_round() { # ROUND RUNS WARMUP
 		}
 		json_times "$WORK/round$r.json" >>"$SAMPLES"
 	else
-		local t0 t1
+		local t0 t1 d
 		for ((j = -warm; j < runs; j++)); do
 			for i in "${order[@]}"; do
 				eval "set -- ${CMDS[$i]}"
@@ -257,7 +257,8 @@ run_round() { # ROUND RUNS WARMUP
 				"$@" >/dev/null 2>&1 || die "${NAMES[$i]} failed"
 				t1=$EPOCHREALTIME
 				if [ "$j" -ge 0 ]; then
-					printf '%s\t%s\n' "$i" "$(elapsed "$t0" "$t1")"
+					elapsed d "$t0" "$t1"
+					printf '%s\t%s\n' "$i" "$d"
 				fi
 			done
 		done >>"$SAMPLES"
@@ -267,7 +268,7 @@ run_round() { # ROUND RUNS WARMUP
 # `mailadm domain add` of a new domain into the full store, ADD_RUNS times;
 # an untimed `domain del` (hyperfine --prepare) removes it before each run.
 bench_add() { # BACKEND -> "n<TAB>median_ms<TAB>p90_ms<TAB>min_ms"
-	local b=$1 cfg add del i t0 t1
+	local b=$1 cfg add del i t0 t1 d
 	cfg=CFG_$b
 	cfg=${!cfg}
 	add="$(q "$MAILADM") -c $(q "$cfg") domain add $ADD_DOMAIN"
@@ -287,7 +288,8 @@ bench_add() { # BACKEND -> "n<TAB>median_ms<TAB>p90_ms<TAB>min_ms"
 			t0=$EPOCHREALTIME
 			"$MAILADM" -c "$cfg" domain add "$ADD_DOMAIN" >/dev/null || die "$b: domain add failed"
 			t1=$EPOCHREALTIME
-			printf 'add\t%s\n' "$(elapsed "$t0" "$t1")"
+			elapsed d "$t0" "$t1"
+			printf 'add\t%s\n' "$d"
 		done
 	fi >"$WORK/add-$b.tsv"
 	stats "$WORK/add-$b.tsv" | cut -f2-

@@ -1,0 +1,571 @@
+#!/usr/bin/env bash
+# Benchmark making mailboxes in bulk, in one run on one private MariaDB
+# server, a fresh database per method.  See bench/README.md.
+#
+# Part 1: the same 1,000 accounts made by `mailadm user add` (one process
+# per account, pre-hashed passwords; also a few with --password-stdin and
+# the default scheme), one `mailadm user import`, one `mailadm batch`,
+# Postfixadmin's `postfixadmin-cli mailbox add` (one process per account),
+# and the mariadb client loading the rows mailadm writes; `user add` on
+# SQLite too.
+# Part 2: `mailadm user import` of 100,000 pre-hashed accounts beside the
+# mariadb client loading the same rows in one transaction, and the peak
+# memory of the import at 10,000 and 100,000 accounts.
+#
+# Prints the tables on stdout; progress goes to stderr.  Exits non-zero only
+# when the benchmark itself could not run: the targets are reported, not
+# enforced.
+#
+# Knobs (environment):
+#   BENCH_USERS=1000        part 1: accounts made by each method
+#   BENCH_STDIN_USERS=200   part 1: accounts made by `user add --password-stdin`
+#                           with the default scheme (0: skip)
+#   BENCH_PFA_USERS=1000    part 1: accounts made by postfixadmin-cli (0: skip)
+#   BENCH_ROUNDS=5          part 1 runs in this many rounds, every method in
+#                           each (a rotated order): the one-process-per-account
+#                           methods make 1/ROUNDS of their accounts per round,
+#                           the one-file methods all of them, into a fresh
+#                           database each round
+#   BENCH_BIG="10000 100000"  part 2: import sizes; peak memory is compared
+#                           between the first and the last, and the last is
+#                           also loaded by the client (empty: skip part 2)
+#   BENCH_BIG_ROUNDS=1      part 2: times the last size is imported and loaded
+#   BENCH_BIG_DOMAINS=100   part 2: domains the accounts are spread over
+#   BENCH_BIG_MAILDIRS=1    part 2: also import the last size with Maildirs
+#   BENCH_KEEP=0            1: keep the work directory (its path is printed)
+#   MAILADM_BIN=./mailadm   the binary to measure
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MAILADM=${MAILADM_BIN:-$TOP/mailadm}
+NUSERS=${BENCH_USERS:-1000}
+NSTDIN=${BENCH_STDIN_USERS:-200}
+NPFA=${BENCH_PFA_USERS:-1000}
+ROUNDS=${BENCH_ROUNDS:-5}
+BIG=${BENCH_BIG-10000 100000}
+BIG_ROUNDS=${BENCH_BIG_ROUNDS:-1}
+BIG_DOMAINS=${BENCH_BIG_DOMAINS:-100}
+BIG_MAILDIRS=${BENCH_BIG_MAILDIRS:-1}
+NHASHES=16	# distinct password hashes the accounts share
+DOMAIN=example.org	# the domain of part 1
+
+whole_numbers NUSERS NSTDIN NPFA ROUNDS BIG_ROUNDS BIG_DOMAINS BIG_MAILDIRS
+for n in $BIG; do whole_numbers n; done
+[ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
+[ "$NUSERS" -ge "$ROUNDS" ] || die "need BENCH_USERS >= BENCH_ROUNDS"
+[ "$BIG_ROUNDS" -ge 1 ] || die "BENCH_BIG_ROUNDS must be at least 1"
+[ "$BIG_DOMAINS" -ge 1 ] || die "BENCH_BIG_DOMAINS must be at least 1"
+[ -x "$MAILADM" ] || die "no $MAILADM: run 'make' first (or 'make bench')"
+need_commands sqlite3 md5sum
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (package time)"
+[ "$NPFA" -eq 0 ] || need_commands php dpkg-deb
+
+# Both overrides would win over the config files we write.
+unset MAILADM_DB MAILADM_CONFIG
+
+bench_workdir
+T_START=$EPOCHREALTIME
+say "work directory $WORK"
+# Measure a private copy: a rebuild of ./mailadm during the run (others work
+# in this tree) must not swap the binary under the benchmark.
+cp "$MAILADM" "$WORK/mailadm" || die "cannot copy $MAILADM"
+MAILADM=$WORK/mailadm
+mkdir "$WORK/cfg" "$WORK/vmail" "$WORK/in"
+SAMPLES=$WORK/samples.tsv	# "method<TAB>seconds" per timed call
+: >"$SAMPLES"
+
+# Does this mailadm have GROUP VERB?  The bench also runs against builds
+# that predate `user import` or `batch`; their lines then say so.
+has_verb() { "$MAILADM" "$@" --help >/dev/null 2>&1; }
+HAS_IMPORT=0 HAS_BATCH=0 IMPORT_NO_MAILDIR=
+if has_verb user import; then HAS_IMPORT=1; fi
+if has_verb batch; then HAS_BATCH=1; fi
+if [ $HAS_IMPORT = 1 ] && "$MAILADM" user import --help 2>&1 | grep -q -- --no-maildir; then
+	IMPORT_NO_MAILDIR=--no-maildir
+fi
+
+# ------------------------------------------------------------- databases
+# mk_db NAME BACKEND DOMAINS_FILE: a fresh database with mailadm's schema
+# and the domains of the file, made by mailadm; sets CFG to its config.
+mk_db() {
+	local name=$1 b=$2 doms=$3 d
+	CFG=$WORK/cfg/$name.conf
+	mkdir "$WORK/vmail/$name"
+	{
+		case $b in
+		mysql) printf 'db = mysql://root@localhost/%s?socket=%s\n' "$name" "$MARIADB_SOCKET" ;;
+		sqlite) printf 'db = sqlite:%s\n' "$WORK/$name.db" ;;
+		esac
+		printf 'vmail_base = %s\n' "$WORK/vmail/$name"
+		# Maildirs belong to vmail_uid, which may not be 0; as another
+		# user, only our own ids are ours to give.
+		if [ "$(id -u)" -ne 0 ]; then
+			printf 'vmail_uid = %s\nvmail_gid = %s\n' "$(id -u)" "$(id -g)"
+		fi
+	} >"$CFG"
+	if [ "$b" = mysql ]; then
+		echo "CREATE DATABASE $name" | mariadb_sql "$MYSQL_DIR" || die "CREATE DATABASE $name failed"
+	fi
+	"$MAILADM" -c "$CFG" schema init >/dev/null || die "$name: mailadm schema init failed"
+	while read -r d; do
+		"$MAILADM" -c "$CFG" domain add "$d" </dev/null >/dev/null ||
+			die "$name: mailadm domain add $d failed"
+	done <"$doms"
+}
+
+drop_db() { # NAME BACKEND
+	case $2 in
+	mysql) echo "DROP DATABASE $1" | mariadb_sql "$MYSQL_DIR" || die "DROP DATABASE $1 failed" ;;
+	sqlite) rm -f "$WORK/$1.db" ;;
+	esac
+	rm -rf "${WORK:?}/vmail/$1"
+}
+
+sql_in() { # NAME BACKEND QUERY: tab-separated rows
+	case $2 in
+	mysql) mariadb_sql "$MYSQL_DIR" "$1" <<<"$3" ;;
+	sqlite) sqlite3 -batch -bail -separator "$(printf '\t')" "$WORK/$1.db" "$3" ;;
+	esac
+}
+
+# "mailboxes<TAB>self aliases<TAB>digest": the digest covers every column
+# of the mailbox and alias rows but the times, so two ways of making the
+# same accounts can be checked to have written the same rows.
+content_of() { # NAME BACKEND
+	sql_in "$1" "$2" "SELECT 'm', username, password, name, maildir, quota,
+	    local_part, domain, active FROM mailbox;
+	    SELECT 'a', address, goto, domain, active FROM alias" |
+		sort >"$WORK/content.txt"
+	printf '%s\t%s\n' "$(awk -F '\t' '$1 == "m" { m++ } $1 == "a" && $2 == $3 { a++ }
+		END { printf "%d\t%d", m, a }' "$WORK/content.txt")" \
+		"$(md5sum <"$WORK/content.txt" | cut -c1-12)"
+}
+
+# Check NAME has N mailboxes, each with its self alias; prints the digest.
+expect_accounts() { # NAME BACKEND N
+	local m a sum
+	IFS=$'\t' read -r m a sum <<<"$(content_of "$1" "$2")"
+	if [ "$m" != "$3" ] || [ "$a" != "$3" ]; then
+		die "$1: expected $3 mailboxes and self aliases, found $m and $a"
+	fi
+	printf '%s\n' "$sum"
+}
+
+# -------------------------------------------------------------- the data
+# Accounts, one per line: address, local part, domain, hash, name, quota
+# (a SIZE, or empty for the domain's default).  Account I is uI at the
+# (I mod ND)-th domain of DOMAINS_FILE; one in ten hashes carries Dovecot's
+# {SHA512-CRYPT} prefix, every other account has a 1G quota.
+gen_accounts() { # N DOMAINS_FILE
+	awk -v n="$1" -v hashes="$WORK/in/hashes" -v OFS='\t' '
+	NR == FNR { dom[nd++] = $0; next }
+	END {
+		while ((getline h <hashes) > 0) hash[nh++] = h
+		for (i = 1; i <= n; i++) {
+			d = dom[i % nd]
+			h = hash[i % nh]
+			if (i % 10 == 0) h = "{SHA512-CRYPT}" h
+			print "u" i "@" d, "u" i, d, h, "User " i, i % 2 ? "" : "1G"
+		}
+	}' "$2"
+}
+
+to_csv() {
+	awk -F '\t' 'BEGIN { print "address,password,name,quota" }
+	{ print $1 "," $4 "," $5 "," $6 }'
+}
+
+to_batch() {
+	awk -F '\t' -v q="'" '{
+		printf "user add %s --password-hash %s%s%s --name %s%s%s", $1, q, $4, q, q, $5, q
+		if ($6 != "") printf " --quota %s", $6
+		printf "\n"
+	}'
+}
+
+# The rows mailadm writes for each account (lib/mailbox.c insert_rows: the
+# mailbox row and its self alias), as multi-row INSERTs in one transaction:
+# the fastest way the client has to load them.
+to_sql() {
+	awk -F '\t' -v q="'" '
+	function flush(   k) {
+		if (n == 0) return
+		print "INSERT INTO mailbox (username, password, name, maildir, quota, " \
+		    "local_part, domain, created, modified, active) VALUES"
+		for (k = 1; k <= n; k++) print mbx[k] (k < n ? "," : ";")
+		print "INSERT INTO alias (address, goto, domain, created, modified, active) VALUES"
+		for (k = 1; k <= n; k++) print ali[k] (k < n ? "," : ";")
+		n = 0
+	}
+	BEGIN { print "BEGIN;"; ts = q "2024-01-01 00:00:00" q }
+	{
+		quota = $6 == "1G" ? 1073741824 : 0
+		mbx[++n] = sprintf("(%s%s%s, %s%s%s, %s%s%s, %s%s/%s/%s, %d, %s%s%s, %s%s%s, %s, %s, 1)",
+		    q, $1, q, q, $4, q, q, $5, q, q, $3, $2, q, quota, q, $2, q, q, $3, q, ts, ts)
+		ali[n] = sprintf("(%s%s%s, %s%s%s, %s%s%s, %s, %s, 1)",
+		    q, $1, q, q, $1, q, q, $3, q, ts, ts)
+		if (n == 1000) flush()
+	}
+	END { flush(); print "COMMIT;" }'
+}
+
+gen_inputs() {
+	local i
+	say "hashing $NHASHES passwords"
+	for ((i = 1; i <= NHASHES; i++)); do
+		"$MAILADM" pw -s SHA512-CRYPT --password-stdin <<<"Bench${i}pw42" ||
+			die "mailadm pw failed"
+	done >"$WORK/in/hashes"
+	echo "$DOMAIN" >"$WORK/in/p1.domains"
+	gen_accounts "$NUSERS" "$WORK/in/p1.domains" >"$WORK/in/p1.tsv"
+	to_csv <"$WORK/in/p1.tsv" >"$WORK/in/p1.csv"
+	to_batch <"$WORK/in/p1.tsv" >"$WORK/in/p1.batch"
+	to_sql <"$WORK/in/p1.tsv" >"$WORK/in/p1.sql"
+	mapfile -t P1 <"$WORK/in/p1.tsv"
+}
+
+# ------------------------------------------------------------- measuring
+# timed KEY COMMAND...: run it once, append "KEY<TAB>seconds" to $SAMPLES.
+# Its output is dropped, its stderr kept for the message if it fails.
+timed() {
+	local key=$1 t0 t1 d
+	shift
+	t0=$EPOCHREALTIME
+	if ! "$@" >/dev/null 2>"$WORK/timed.err"; then
+		tail -n 5 "$WORK/timed.err" >&2
+		die "$key: a timed call failed (its stderr above)"
+	fi
+	t1=$EPOCHREALTIME
+	elapsed d "$t0" "$t1"
+	printf '%s\t%s\n' "$key" "$d" >>"$SAMPLES"
+}
+
+# The methods of part 1.  One process per account: setup_M (before the
+# rounds), round_M ROUND FIRST LAST (timed: accounts FIRST..LAST of its
+# share) and done_M (after the rounds: checks the rows, sets SUM[M] to their
+# digest or "-").  One file: load_M DB (timed), run by one_file each round.
+# LABEL, BACKEND, ACCOUNTS (in its database) and PER_CALL (accounts per
+# timed call) describe it.
+METHODS=()
+declare -A LABEL=() BACKEND=() ACCOUNTS=() PER_CALL=() SUM=()
+method() { # KEY BACKEND ACCOUNTS PER_CALL LABEL
+	METHODS+=("$1")
+	BACKEND[$1]=$2 ACCOUNTS[$1]=$3 PER_CALL[$1]=$4 LABEL[$1]=$5
+}
+
+# Account I of part 1: sets ADDR, NAME, QUOTA, PW (its clear password) and
+# ARGS, the words of `mailadm user add` after "add": ADDRESS --name NAME
+# [--quota SIZE], and --password-hash HASH unless asked for "stdin".
+account_args() { # I [stdin]
+	local hash
+	IFS=$'\t' read -r ADDR _ _ hash NAME QUOTA <<<"${P1[$1 - 1]}"
+	ARGS=("$ADDR" --name "$NAME")
+	[ -z "$QUOTA" ] || ARGS+=(--quota "$QUOTA")
+	[ "${2:-}" = stdin ] || ARGS+=(--password-hash "$hash")
+	PW="Bench$(($1 % NHASHES + 1))pw42"
+}
+
+setup_add() { mk_db u_add mysql "$WORK/in/p1.domains"; CFG_add=$CFG; }
+round_add() {
+	local i
+	for ((i = $2; i <= $3; i++)); do
+		account_args "$i"
+		timed add "$MAILADM" -c "$CFG_add" user add "${ARGS[@]}"
+	done
+}
+done_add() { SUM[add]=$(expect_accounts u_add mysql "$NUSERS"); }
+
+setup_add_sqlite() { mk_db u_add_sqlite sqlite "$WORK/in/p1.domains"; CFG_add_sqlite=$CFG; }
+round_add_sqlite() {
+	local i
+	for ((i = $2; i <= $3; i++)); do
+		account_args "$i"
+		timed add_sqlite "$MAILADM" -c "$CFG_add_sqlite" user add "${ARGS[@]}"
+	done
+}
+done_add_sqlite() { SUM[add_sqlite]=$(expect_accounts u_add_sqlite sqlite "$NUSERS"); }
+
+setup_stdin() { mk_db u_stdin mysql "$WORK/in/p1.domains"; CFG_stdin=$CFG; }
+round_stdin() {
+	local i
+	for ((i = $2; i <= $3; i++)); do
+		account_args "$i" stdin
+		timed stdin "$MAILADM" -c "$CFG_stdin" user add "${ARGS[@]}" --password-stdin <<<"$PW"
+	done
+}
+done_stdin() {
+	expect_accounts u_stdin mysql "$NSTDIN" >/dev/null
+	SUM[stdin]=-
+	# the default scheme, as stored
+	# shellcheck disable=SC2016  # the $ are the hashes' own
+	case $(sql_in u_stdin mysql "SELECT password FROM mailbox LIMIT 1") in
+	'$6$'*) STDIN_SCHEME=SHA512-CRYPT ;;
+	'$5$'*) STDIN_SCHEME=SHA256-CRYPT ;;
+	'$y$'*) STDIN_SCHEME=YESCRYPT ;;
+	'$2'?'$'*) STDIN_SCHEME=BLF-CRYPT ;;
+	*) STDIN_SCHEME="default scheme" ;;
+	esac
+}
+
+# Postfixadmin 3.3.13 unpacked and configured by tests/lib/postfixadmin-db.sh
+# (its private helpers: they read type, name and socket from here), its
+# schema made by its own upgrade.php; the domain takes any number of
+# mailboxes of any size, as mailadm's does.
+setup_pfa() {
+	local type=mysqli name=u_pfa socket=$MARIADB_SOCKET
+	# shellcheck source=tests/lib/postfixadmin-db.sh
+	. "$TOP/tests/lib/postfixadmin-db.sh"
+	echo "CREATE DATABASE $name" | mariadb_sql "$MYSQL_DIR" || die "CREATE DATABASE $name failed"
+	mkdir "$WORK/pfa"
+	PFA_LOG=$WORK/pfa/postfixadmin.log
+	PFA=$(_pfa_tree "$WORK/pfa") || die "cannot unpack Postfixadmin"
+	_pfa_upgrade "$PFA" "$PFA_LOG" || die "Postfixadmin's upgrade.php failed"
+	_pfa_cli "$PFA" "$PFA_LOG" domain add "$DOMAIN" --mailboxes 0 --aliases 0 \
+		--maxquota 0 --quota 0 --default-aliases n || die "postfixadmin-cli domain add failed"
+	PFA_SCHEME=$(sed -n "s/^\$CONF\['encrypt'\] *= *'\(.*\)';.*/\1/p" "$PFA/config.inc.php")
+	# what _pfa_php runs, without the upgrade's session directory
+	PFA_CLI=(php -d include_path="$PFA" -d display_errors=stderr -d error_log=
+		-d log_errors=0 "$PFA/scripts/postfixadmin-cli.php")
+}
+round_pfa() {
+	local i quota
+	for ((i = $2; i <= $3; i++)); do
+		account_args "$i"
+		quota=0
+		[ "$QUOTA" != 1G ] || quota=1024	# its unit is the MB
+		# postfixadmin-cli takes the password only in its argv
+		timed pfa "${PFA_CLI[@]}" mailbox add "$ADDR" --name "$NAME" \
+			--password "$PW" --password2 "$PW" --quota "$quota" --welcome-mail n
+	done
+}
+done_pfa() { expect_accounts u_pfa mysql "$NPFA" >/dev/null; SUM[pfa]=-; }
+
+# The one-file methods: a fresh database each round (load_KEY DB fills it),
+# dropped after its check.
+one_file() { # KEY ROUND
+	local db=u_$1_$2
+	mk_db "$db" mysql "$WORK/in/p1.domains"
+	"load_$1" "$db"
+	round_sum "$1" "$(expect_accounts "$db" mysql "$NUSERS")"
+	drop_db "$db" mysql
+}
+# Every round of a one-file method must write the same rows.
+round_sum() { # KEY DIGEST
+	[ -z "${SUM[$1]:-}" ] || [ "${SUM[$1]}" = "$2" ] ||
+		die "$1: round wrote other rows (digest $2, before ${SUM[$1]})"
+	SUM[$1]=$2
+}
+load_import() { timed import "$MAILADM" -c "$CFG" user import "$WORK/in/p1.csv"; }
+load_batch() { timed batch "$MAILADM" -c "$CFG" batch "$WORK/in/p1.batch"; }
+load_client() { timed client "${CLIENT[@]}" "$1" <"$WORK/in/p1.sql"; }
+
+# The floor: what starting any process costs in these loops.
+setup_floor() { :; }
+round_floor() {
+	local i
+	for ((i = $2; i <= $3; i++)); do timed floor /bin/true; done
+}
+done_floor() { SUM[floor]=-; }
+
+# ------------------------------------------------------------------ part 1
+part1() {
+	local r m k n first last t0
+	method add mysql "$NUSERS" 1 "mailadm user add --password-hash"
+	[ "$NSTDIN" -eq 0 ] || method stdin mysql "$NSTDIN" 1 "mailadm user add --password-stdin"
+	[ $HAS_IMPORT = 0 ] || method import mysql "$NUSERS" "$NUSERS" "mailadm user import (one CSV file)"
+	[ $HAS_BATCH = 0 ] || method batch mysql "$NUSERS" "$NUSERS" "mailadm batch (one file)"
+	[ "$NPFA" -eq 0 ] || method pfa mysql "$NPFA" 1 "postfixadmin-cli mailbox add"
+	method client mysql "$NUSERS" "$NUSERS" "mariadb client, one INSERT file"
+	method add_sqlite sqlite "$NUSERS" 1 "mailadm user add --password-hash"
+	method floor - "$NUSERS" 1 "exec /bin/true (the loops' floor)"
+
+	for m in "${METHODS[@]}"; do
+		declare -F "load_$m" >/dev/null || "setup_$m"
+	done
+	n=${#METHODS[@]}
+	for ((r = 0; r < ROUNDS; r++)); do
+		t0=$EPOCHREALTIME
+		for ((k = 0; k < n; k++)); do
+			m=${METHODS[(k + r) % n]}
+			# this round's share of the method's accounts
+			first=$((r * ACCOUNTS[$m] / ROUNDS + 1))
+			last=$(((r + 1) * ACCOUNTS[$m] / ROUNDS))
+			if declare -F "load_$m" >/dev/null; then
+				one_file "$m" "$r"
+			else
+				"round_$m" "$r" "$first" "$last"
+			fi
+		done
+		say "part 1: round $((r + 1)) of $ROUNDS in $(since "$t0") s"
+	done
+	for m in "${METHODS[@]}"; do
+		declare -F "load_$m" >/dev/null || "done_$m"
+	done
+}
+
+report1() {
+	local m n med p90 ref_m
+	declare -A MED=() P90=() CALLS=()
+	while IFS=$'\t' read -r m n med p90 _; do
+		MED[$m]=$med P90[$m]=$p90 CALLS[$m]=$n
+	done < <(stats "$SAMPLES")
+	# ms/account: the median call's time over the accounts it made
+	per_acc() { awk -v t="${MED[$1]}" -v n="${PER_CALL[$1]}" 'BEGIN { printf "%.3f", t / n }'; }
+	row() { printf '%-7s %-48s %8s %6s %10s %9s %10s %8s  %s\n' "$@"; }
+	echo "Part 1: accounts in one domain, a fresh database per method, $ROUNDS interleaved rounds"
+	row backend method accounts calls median_ms p90_ms ms/account vs_add rows
+	for m in "${METHODS[@]}"; do
+		ref_m=add
+		[ "${BACKEND[$m]}" != sqlite ] || ref_m=add_sqlite
+		local label=${LABEL[$m]} rows=-
+		case $m in
+		stdin) label="$label ($STDIN_SCHEME)" ;;
+		pfa) label="$label ($PFA_SCHEME)" ;;
+		esac
+		if [ "${SUM[$m]}" != - ]; then
+			if [ "${SUM[$m]}" = "${SUM[client]}" ]; then rows="= client"; else rows="DIFFER from client"; fi
+		fi
+		row "${BACKEND[$m]}" "$label" "${ACCOUNTS[$m]}" "${CALLS[$m]}" "${MED[$m]}" \
+			"${P90[$m]}" "$(per_acc "$m")" "$(ratio "$(per_acc "$m")" "$(per_acc "$ref_m")")" "$rows"
+	done
+	[ $HAS_IMPORT = 1 ] || row mysql "mailadm user import" - - - - - - "not in this mailadm"
+	[ $HAS_BATCH = 1 ] || row mysql "mailadm batch" - - - - - - "not in this mailadm"
+	echo
+	echo "median_ms, p90_ms: per timed call (one account, or all of them for a one-file method); calls: over all rounds."
+	echo "ms/account: median_ms / accounts per call; vs_add: ms/account over that of 'mailadm user add --password-hash' on the same backend."
+	echo "rows: the mailbox and alias rows (all columns but the times) are the same as those the client loaded."
+	if [ "$NPFA" -gt 0 ]; then
+		local r
+		r=$(ratio "${MED[pfa]}" "${MED[add]}")
+		if awk -v a="${MED[pfa]}" -v b="${MED[add]}" 'BEGIN { exit !(a >= 10 * b) }'; then
+			ok=met
+		else
+			ok="NOT met"
+		fi
+		echo "target \"mailadm at least 10x cheaper per invocation than postfixadmin-cli\": $ok (postfixadmin-cli / mailadm user add: $r of the median)."
+	fi
+}
+
+# ------------------------------------------------------------------ part 2
+# timed_mem KEY COMMAND...: like timed, and PEAK_KB = its peak resident set.
+timed_mem() {
+	local key=$1
+	shift
+	timed "$key" /usr/bin/time -f %M -o "$WORK/peak" "$@"
+	PEAK_KB=$(tail -n 1 "$WORK/peak")
+}
+
+BIG_ROWS=() # "accounts<TAB>label<TAB>key" in the order measured
+big_row() { BIG_ROWS+=("$1	$2	$3"); }
+
+part2() {
+	local n largest smallest r i t0 sum
+	declare -gA PEAK=()
+	for n in $BIG; do largest=$n; done
+	for n in $BIG; do smallest=$n; break; done
+	for ((i = 1; i <= BIG_DOMAINS; i++)); do printf 'd%03d.example.net\n' "$i"; done >"$WORK/in/big.domains"
+	for n in $BIG; do
+		t0=$EPOCHREALTIME
+		gen_accounts "$n" "$WORK/in/big.domains" >"$WORK/in/big.tsv"
+		to_csv <"$WORK/in/big.tsv" >"$WORK/in/big-$n.csv"
+		[ "$n" != "$largest" ] || to_sql <"$WORK/in/big.tsv" >"$WORK/in/big.sql"
+		say "part 2: $n accounts generated in $(since "$t0") s"
+		for ((r = 0; r < (n == largest ? BIG_ROUNDS : 1); r++)); do
+			mk_db big_import mysql "$WORK/in/big.domains"
+			t0=$EPOCHREALTIME
+			timed_mem "import_$n" "$MAILADM" -c "$CFG" user import $IMPORT_NO_MAILDIR "$WORK/in/big-$n.csv"
+			PEAK[import_$n]=$PEAK_KB
+			say "part 2: import of $n accounts in $(since "$t0") s"
+			sum=$(expect_accounts big_import mysql "$n")
+			drop_db big_import mysql
+			[ "$n" = "$largest" ] || continue
+			round_sum "import_$n" "$sum"
+			mk_db big_client mysql "$WORK/in/big.domains"
+			t0=$EPOCHREALTIME
+			timed_mem "client_$n" "${CLIENT[@]}" big_client <"$WORK/in/big.sql"
+			PEAK[client_$n]=$PEAK_KB
+			say "part 2: client load of $n accounts in $(since "$t0") s"
+			round_sum "client_$n" "$(expect_accounts big_client mysql "$n")"
+			drop_db big_client mysql
+		done
+		big_row "$n" "mailadm user import${IMPORT_NO_MAILDIR:+ $IMPORT_NO_MAILDIR}" "import_$n"
+	done
+	if [ "$BIG_MAILDIRS" = 1 ] && [ -n "$IMPORT_NO_MAILDIR" ]; then
+		mk_db big_maildirs mysql "$WORK/in/big.domains"
+		t0=$EPOCHREALTIME
+		timed_mem "maildirs_$largest" "$MAILADM" -c "$CFG" user import "$WORK/in/big-$largest.csv"
+		PEAK[maildirs_$largest]=$PEAK_KB
+		say "part 2: import of $largest accounts with Maildirs in $(since "$t0") s"
+		expect_accounts big_maildirs mysql "$largest" >/dev/null
+		n=$(find "$WORK/vmail/big_maildirs" -mindepth 3 -maxdepth 3 -name cur | wc -l)
+		[ "$n" = "$largest" ] || die "import with Maildirs: $n Maildirs for $largest accounts"
+		t0=$EPOCHREALTIME
+		drop_db big_maildirs mysql
+		say "part 2: Maildirs removed in $(since "$t0") s"
+		big_row "$largest" "mailadm user import, with Maildirs" "maildirs_$largest"
+	fi
+	big_row "$largest" "mariadb client, one INSERT file" "client_$largest"
+	SMALLEST=$smallest LARGEST=$largest
+}
+
+report2() {
+	local n label key m calls med
+	declare -A MED=() CALLS=()
+	while IFS=$'\t' read -r m calls med _; do
+		MED[$m]=$med CALLS[$m]=$calls
+	done < <(stats "$SAMPLES")
+	row() { printf '%-9s %-40s %6s %9s %11s %8s %7s  %s\n' "$@"; }
+	echo "Part 2: pre-hashed accounts over $BIG_DOMAINS domains, MariaDB, a fresh database per run"
+	row accounts method runs wall_s ms/account peak_MB ratio rows
+	for key in "${BIG_ROWS[@]}"; do
+		IFS=$'\t' read -r n label m <<<"$key"
+		local rows=-
+		case $m in import_"$LARGEST" | client_"$LARGEST")
+			if [ "${SUM[$m]}" = "${SUM[client_$LARGEST]}" ]; then rows="= client"; else rows="DIFFER from client"; fi ;;
+		esac
+		local r=-
+		[ "$n" != "$LARGEST" ] || r=$(ratio "${MED[$m]}" "${MED[client_$LARGEST]}")
+		row "$n" "$label" "${CALLS[$m]}" \
+			"$(awk -v t="${MED[$m]}" 'BEGIN { printf "%.2f", t / 1000 }')" \
+			"$(awk -v t="${MED[$m]}" -v n="$n" 'BEGIN { printf "%.4f", t / n }')" \
+			"$(awk -v k="${PEAK[$m]}" 'BEGIN { printf "%.1f", k / 1024 }')" "$r" "$rows"
+	done
+	echo
+	echo "wall_s: median over runs; peak_MB: peak resident memory of the process (GNU time %M, last run), not of the server;"
+	echo "ratio: wall time over the client's for the same accounts; the client's file holds multi-row INSERTs in one transaction."
+	local t=${MED[import_$LARGEST]} c=${MED[client_$LARGEST]} a=${PEAK[import_$SMALLEST]} b=${PEAK[import_$LARGEST]}
+	verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
+	if [ "$LARGEST" -ge 100000 ]; then
+		echo "target \"import of $LARGEST accounts under 30 s\": $(verdict "$t < 30000") ($(awk -v t="$t" 'BEGIN { printf "%.1f", t / 1000 }') s)."
+	fi
+	echo "target \"import within 2x of the client\": $(verdict "$t <= 2 * $c") ($(ratio "$t" "$c"))."
+	if [ "$SMALLEST" != "$LARGEST" ]; then
+		echo "target \"flat peak memory\" ($SMALLEST -> $LARGEST accounts, at most 1.25x): $(verdict "$b <= 1.25 * $a")" \
+		    "($(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f MB -> %.1f MB, %.2fx", a / 1024, b / 1024, b / a }'))."
+	fi
+}
+
+# ------------------------------------------------------------------ main
+bench_mariadb_start
+# the client as the baseline runs it (mariadb_sql is a function: GNU time
+# cannot run it)
+CLIENT=(mariadb --no-defaults -S "$MARIADB_SOCKET" -uroot -N -B)
+gen_inputs
+part1
+if [ -n "$BIG" ]; then
+	if [ $HAS_IMPORT = 1 ]; then
+		part2
+	else
+		say "part 2 skipped: this mailadm has no 'user import'"
+	fi
+fi
+echo
+report1
+if [ -n "$BIG" ] && [ $HAS_IMPORT = 1 ]; then
+	echo
+	report2
+fi
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d " " -f 1-3 /proc/loadavg), $("$MAILADM" --version 2>&1 | head -n 1)."
+say "total $(since "$T_START") s"

@@ -179,6 +179,9 @@ int	cli_help(struct cli *cli, int argc, char **argv);
 int	cli_complete(struct cli *cli, int argc, char **argv);
 void	cli_usage(FILE *fp);
 
+/* Verbs that live in files of their own. */
+int	cmd_user_import(struct cli *cli, int argc, char **argv);
+
 /* Command groups. */
 extern const struct cli_group cli_group_domain;
 extern const struct cli_group cli_group_schema;

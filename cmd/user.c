@@ -529,6 +529,8 @@ static const struct cli_cmd user_cmds[] = {
 	    OPERAND_MAILBOX },
 	{ "list", cmd_user_list, "list mailboxes", CLI_DB, OPERAND_DOMAIN },
 	{ "show", cmd_user_show, "show a mailbox", CLI_DB, OPERAND_MAILBOX },
+	{ "import", cmd_user_import, "create mailboxes from CSV, all or "
+	    "nothing", W, OPERAND_NONE },
 	{ "enable", cmd_user_enable, "accept mail and logins again", W,
 	    OPERAND_MAILBOX },
 	{ "disable", cmd_user_disable, "refuse mail and logins", W,

@@ -32,30 +32,38 @@ journal_add(struct ma_db *db, const char *action, const char *data)
 }
 
 int
+ma_log_write_rows(struct ma_db *db, size_t n, const char *const *domains,
+    const char *action, const char *const *data, struct ma_err *err)
+{
+	const char *actor = db->actor[0] ? db->actor : "mailadm";
+	struct ma_stmt *st;
+	size_t i;
+	int rc, k;
+
+	if (db->dry_run || n == 0)
+		return 0;
+	if (ma_db_prepare_rows(db, "INSERT INTO log (timestamp, username, "
+	    "domain, action, data)", 5, n, &st, err) < 0)
+		return -1;
+	for (i = 0, k = 1; i < n; i++) {
+		ma_stmt_bind_text(st, k++, ma_db_now(db));
+		ma_stmt_bind_text(st, k++, actor);
+		ma_stmt_bind_text(st, k++, domains[i]);
+		ma_stmt_bind_text(st, k++, action);
+		ma_stmt_bind_text(st, k++, data[i]);
+	}
+	rc = ma_stmt_step(st, err);
+	ma_stmt_finalize(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+int
 ma_log_write(struct ma_db *db, const char *domain, const char *action,
     const char *data, struct ma_err *err)
 {
-	static const char sql[] = "INSERT INTO log (timestamp, username, "
-	    "domain, action, data) VALUES (?, ?, ?, ?, ?)";
-	struct ma_stmt *st;
-	int rc;
-
 	if (journal_add(db, action, data) < 0)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	if (db->dry_run)
-		return 0;
-	if (ma_db_prepare(db, sql, &st, err) < 0)
-		return -1;
-	if (ma_stmt_bind_text(st, 1, ma_db_now(db)) < 0 ||
-	    ma_stmt_bind_text(st, 2, db->actor[0] ? db->actor : "mailadm") < 0 ||
-	    ma_stmt_bind_text(st, 3, domain) < 0 ||
-	    ma_stmt_bind_text(st, 4, action) < 0 ||
-	    ma_stmt_bind_text(st, 5, data) < 0)
-		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	else
-		rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
-	return rc < 0 ? -1 : 0;
+	return ma_log_write_rows(db, 1, &domain, action, &data, err);
 }
 
 const char *const *

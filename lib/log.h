@@ -20,6 +20,13 @@ void	ma_log_set_actor(struct ma_db *db, const char *actor);
 int	ma_log_write(struct ma_db *db, const char *domain, const char *action,
 	    const char *data, struct ma_err *err);
 
+/*
+ * n rows of one action in one INSERT, for bulk changes, which report
+ * what they do themselves: not kept in the journal.
+ */
+int	ma_log_write_rows(struct ma_db *db, size_t n, const char *const *domains,
+	    const char *action, const char *const *data, struct ma_err *err);
+
 /* The "action data" lines logged since the current transaction began. */
 const char *const *ma_log_journal(struct ma_db *db, size_t *n);
 void	ma_log_journal_reset(struct ma_db *db);

@@ -22,5 +22,8 @@
 #include "mailbox.h"
 #include "maildir.h"
 #include "passwd.h"
+#include "csv.h"
+#include "import.h"
+#include "spool.h"
 
 #endif

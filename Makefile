@@ -60,8 +60,13 @@ demo: deps-build
 	$(MAKE) mailadm
 	./scripts/demo.sh
 
+# One after the other: they would disturb each other's timings.
 bench: mailadm
 	./bench/run.sh
+	./bench/users.sh
+
+bench-users: mailadm
+	./bench/users.sh
 
 install: mailadm
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -74,4 +79,4 @@ install: mailadm
 clean:
 	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
 
-.PHONY: all unit deps deps-build check check-once demo bench install clean
+.PHONY: all unit deps deps-build check check-once demo bench bench-users install clean

@@ -31,7 +31,8 @@
 #                           also loaded by the client (empty: skip part 2)
 #   BENCH_BIG_ROUNDS=1      part 2: times the last size is imported and loaded
 #   BENCH_BIG_DOMAINS=100   part 2: domains the accounts are spread over
-#   BENCH_BIG_MAILDIRS=1    part 2: also import the last size with Maildirs
+#   BENCH_BIG_MAILDIRS=2000 part 2: accounts imported with their Maildirs
+#                           (0: skip)
 #   BENCH_KEEP=0            1: keep the work directory (its path is printed)
 #   MAILADM_BIN=./mailadm   the binary to measure
 set -euo pipefail
@@ -46,7 +47,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 BIG=${BENCH_BIG-10000 100000}
 BIG_ROUNDS=${BENCH_BIG_ROUNDS:-1}
 BIG_DOMAINS=${BENCH_BIG_DOMAINS:-100}
-BIG_MAILDIRS=${BENCH_BIG_MAILDIRS:-1}
+BIG_MAILDIRS=${BENCH_BIG_MAILDIRS:-2000}
 NHASHES=16	# distinct password hashes the accounts share
 DOMAIN=example.org	# the domain of part 1
 
@@ -130,12 +131,14 @@ sql_in() { # NAME BACKEND QUERY: tab-separated rows
 }
 
 # "mailboxes<TAB>self aliases<TAB>digest": the digest covers every column
-# of the mailbox and alias rows but the times, so two ways of making the
-# same accounts can be checked to have written the same rows.
+# of the mailbox, alias and mailbox log rows but the times, so two ways of
+# making the same accounts can be checked to have written the same rows.
 content_of() { # NAME BACKEND
 	sql_in "$1" "$2" "SELECT 'm', username, password, name, maildir, quota,
 	    local_part, domain, active FROM mailbox;
-	    SELECT 'a', address, goto, domain, active FROM alias" |
+	    SELECT 'a', address, goto, domain, active FROM alias;
+	    SELECT 'l', username, domain, action, data FROM log
+	    WHERE action = 'create_mailbox'" |
 		sort >"$WORK/content.txt"
 	printf '%s\t%s\n' "$(awk -F '\t' '$1 == "m" { m++ } $1 == "a" && $2 == $3 { a++ }
 		END { printf "%d\t%d", m, a }' "$WORK/content.txt")" \
@@ -185,10 +188,11 @@ to_batch() {
 }
 
 # The rows mailadm writes for each account (lib/mailbox.c insert_rows: the
-# mailbox row and its self alias), as multi-row INSERTs in one transaction:
+# mailbox row and its self alias; lib/log.c: its log row, ACTOR being what
+# mailadm names the one who acts), as multi-row INSERTs in one transaction:
 # the fastest way the client has to load them.
 to_sql() {
-	awk -F '\t' -v q="'" '
+	awk -F '\t' -v q="'" -v actor="$ACTOR" '
 	function flush(   k) {
 		if (n == 0) return
 		print "INSERT INTO mailbox (username, password, name, maildir, quota, " \
@@ -196,6 +200,8 @@ to_sql() {
 		for (k = 1; k <= n; k++) print mbx[k] (k < n ? "," : ";")
 		print "INSERT INTO alias (address, goto, domain, created, modified, active) VALUES"
 		for (k = 1; k <= n; k++) print ali[k] (k < n ? "," : ";")
+		print "INSERT INTO log (timestamp, username, domain, action, data) VALUES"
+		for (k = 1; k <= n; k++) print lg[k] (k < n ? "," : ";")
 		n = 0
 	}
 	BEGIN { print "BEGIN;"; ts = q "2024-01-01 00:00:00" q }
@@ -205,6 +211,8 @@ to_sql() {
 		    q, $1, q, q, $4, q, q, $5, q, q, $3, $2, q, quota, q, $2, q, q, $3, q, ts, ts)
 		ali[n] = sprintf("(%s%s%s, %s%s%s, %s%s%s, %s, %s, 1)",
 		    q, $1, q, q, $1, q, q, $3, q, ts, ts)
+		lg[n] = sprintf("(%s, %s%s%s, %s%s%s, %screate_mailbox%s, %s%s quota=%d%s)",
+		    ts, q, actor, q, q, $3, q, q, q, q, $1, quota, q)
 		if (n == 1000) flush()
 	}
 	END { flush(); print "COMMIT;" }'
@@ -218,6 +226,10 @@ gen_inputs() {
 			die "mailadm pw failed"
 	done >"$WORK/in/hashes"
 	echo "$DOMAIN" >"$WORK/in/p1.domains"
+	mk_db actor sqlite "$WORK/in/p1.domains"
+	ACTOR=$(sql_in actor sqlite "SELECT username FROM log")
+	case $ACTOR in *"'"* | *\\*) die "cannot quote '$ACTOR' in SQL" ;; esac
+	drop_db actor sqlite
 	gen_accounts "$NUSERS" "$WORK/in/p1.domains" >"$WORK/in/p1.tsv"
 	to_csv <"$WORK/in/p1.tsv" >"$WORK/in/p1.csv"
 	to_batch <"$WORK/in/p1.tsv" >"$WORK/in/p1.batch"
@@ -241,70 +253,59 @@ timed() {
 	printf '%s\t%s\n' "$key" "$d" >>"$SAMPLES"
 }
 
-# The methods of part 1.  One process per account: setup_M (before the
-# rounds), round_M ROUND FIRST LAST (timed: accounts FIRST..LAST of its
-# share) and done_M (after the rounds: checks the rows, sets SUM[M] to their
-# digest or "-").  One file: load_M DB (timed), run by one_file each round.
-# LABEL, BACKEND, ACCOUNTS (in its database) and PER_CALL (accounts per
-# timed call) describe it.
+# The methods of part 1, each of a KIND:
+#   user_add, pfa, floor: one process per account.  setup_KIND KEY runs
+#     before the rounds; round_KIND KEY ROUND FIRST LAST makes accounts
+#     FIRST..LAST (timed); done_KIND KEY, after the rounds, checks the rows
+#     and sets SUM[KEY] to their digest, or "-" when it is not to be compared.
+#   one_file: each round, a fresh database filled by load_KEY DB (timed).
+# BACKEND, ACCOUNTS (in its database), PER_CALL (accounts per timed call)
+# and LABEL describe it.
 METHODS=()
-declare -A LABEL=() BACKEND=() ACCOUNTS=() PER_CALL=() SUM=()
-method() { # KEY BACKEND ACCOUNTS PER_CALL LABEL
+declare -A KIND=() BACKEND=() ACCOUNTS=() PER_CALL=() LABEL=() SUM=() CFG_OF=()
+method() { # KEY KIND BACKEND ACCOUNTS LABEL
 	METHODS+=("$1")
-	BACKEND[$1]=$2 ACCOUNTS[$1]=$3 PER_CALL[$1]=$4 LABEL[$1]=$5
+	KIND[$1]=$2 BACKEND[$1]=$3 ACCOUNTS[$1]=$4 PER_CALL[$1]=1 LABEL[$1]=$5
+	[ "$2" != one_file ] || PER_CALL[$1]=$4
 }
 
 # Account I of part 1: sets ADDR, NAME, QUOTA, PW (its clear password) and
 # ARGS, the words of `mailadm user add` after "add": ADDRESS --name NAME
-# [--quota SIZE], and --password-hash HASH unless asked for "stdin".
-account_args() { # I [stdin]
+# [--quota SIZE] and --password-hash HASH, or --password-stdin for "stdin".
+account_args() { # I hash|stdin
 	local hash
 	IFS=$'\t' read -r ADDR _ _ hash NAME QUOTA <<<"${P1[$1 - 1]}"
 	ARGS=("$ADDR" --name "$NAME")
 	[ -z "$QUOTA" ] || ARGS+=(--quota "$QUOTA")
-	[ "${2:-}" = stdin ] || ARGS+=(--password-hash "$hash")
+	case $2 in
+	hash) ARGS+=(--password-hash "$hash") ;;
+	stdin) ARGS+=(--password-stdin) ;;
+	esac
 	PW="Bench$(($1 % NHASHES + 1))pw42"
 }
 
-setup_add() { mk_db u_add mysql "$WORK/in/p1.domains"; CFG_add=$CFG; }
-round_add() {
-	local i
-	for ((i = $2; i <= $3; i++)); do
-		account_args "$i"
-		timed add "$MAILADM" -c "$CFG_add" user add "${ARGS[@]}"
+# `mailadm user add`: key "stdin" gives clear passwords on its stdin, hashed
+# with the default scheme; the others give the hashes.
+setup_user_add() { mk_db "u_$1" "${BACKEND[$1]}" "$WORK/in/p1.domains"; CFG_OF[$1]=$CFG; }
+round_user_add() {
+	local i mode=hash
+	[ "$1" != stdin ] || mode=stdin
+	for ((i = $3; i <= $4; i++)); do
+		account_args "$i" "$mode"
+		timed "$1" "$MAILADM" -c "${CFG_OF[$1]}" user add "${ARGS[@]}" <<<"$PW"
 	done
 }
-done_add() { SUM[add]=$(expect_accounts u_add mysql "$NUSERS"); }
-
-setup_add_sqlite() { mk_db u_add_sqlite sqlite "$WORK/in/p1.domains"; CFG_add_sqlite=$CFG; }
-round_add_sqlite() {
-	local i
-	for ((i = $2; i <= $3; i++)); do
-		account_args "$i"
-		timed add_sqlite "$MAILADM" -c "$CFG_add_sqlite" user add "${ARGS[@]}"
-	done
-}
-done_add_sqlite() { SUM[add_sqlite]=$(expect_accounts u_add_sqlite sqlite "$NUSERS"); }
-
-setup_stdin() { mk_db u_stdin mysql "$WORK/in/p1.domains"; CFG_stdin=$CFG; }
-round_stdin() {
-	local i
-	for ((i = $2; i <= $3; i++)); do
-		account_args "$i" stdin
-		timed stdin "$MAILADM" -c "$CFG_stdin" user add "${ARGS[@]}" --password-stdin <<<"$PW"
-	done
-}
-done_stdin() {
-	expect_accounts u_stdin mysql "$NSTDIN" >/dev/null
-	SUM[stdin]=-
+done_user_add() {
+	SUM[$1]=$(expect_accounts "u_$1" "${BACKEND[$1]}" "${ACCOUNTS[$1]}")
+	[ "$1" = stdin ] || return 0
+	SUM[$1]=-
 	# the default scheme, as stored
 	# shellcheck disable=SC2016  # the $ are the hashes' own
-	case $(sql_in u_stdin mysql "SELECT password FROM mailbox LIMIT 1") in
-	'$6$'*) STDIN_SCHEME=SHA512-CRYPT ;;
-	'$5$'*) STDIN_SCHEME=SHA256-CRYPT ;;
-	'$y$'*) STDIN_SCHEME=YESCRYPT ;;
-	'$2'?'$'*) STDIN_SCHEME=BLF-CRYPT ;;
-	*) STDIN_SCHEME="default scheme" ;;
+	case $(sql_in "u_$1" "${BACKEND[$1]}" "SELECT password FROM mailbox LIMIT 1") in
+	'$6$'*) LABEL[$1]+=" (SHA512-CRYPT)" ;;
+	'$5$'*) LABEL[$1]+=" (SHA256-CRYPT)" ;;
+	'$y$'*) LABEL[$1]+=" (YESCRYPT)" ;;
+	'$2'?'$'*) LABEL[$1]+=" (BLF-CRYPT)" ;;
 	esac
 }
 
@@ -313,43 +314,52 @@ done_stdin() {
 # schema made by its own upgrade.php; the domain takes any number of
 # mailboxes of any size, as mailadm's does.
 setup_pfa() {
-	local type=mysqli name=u_pfa socket=$MARIADB_SOCKET
+	local type=mysqli name=u_$1 socket=$MARIADB_SOCKET log scheme
 	# shellcheck source=tests/lib/postfixadmin-db.sh
 	. "$TOP/tests/lib/postfixadmin-db.sh"
 	echo "CREATE DATABASE $name" | mariadb_sql "$MYSQL_DIR" || die "CREATE DATABASE $name failed"
 	mkdir "$WORK/pfa"
-	PFA_LOG=$WORK/pfa/postfixadmin.log
+	log=$WORK/pfa/postfixadmin.log
 	PFA=$(_pfa_tree "$WORK/pfa") || die "cannot unpack Postfixadmin"
-	_pfa_upgrade "$PFA" "$PFA_LOG" || die "Postfixadmin's upgrade.php failed"
-	_pfa_cli "$PFA" "$PFA_LOG" domain add "$DOMAIN" --mailboxes 0 --aliases 0 \
+	_pfa_upgrade "$PFA" "$log" || die "Postfixadmin's upgrade.php failed"
+	_pfa_cli "$PFA" "$log" domain add "$DOMAIN" --mailboxes 0 --aliases 0 \
 		--maxquota 0 --quota 0 --default-aliases n || die "postfixadmin-cli domain add failed"
-	PFA_SCHEME=$(sed -n "s/^\$CONF\['encrypt'\] *= *'\(.*\)';.*/\1/p" "$PFA/config.inc.php")
+	scheme=$(sed -n "s/^\$CONF\['encrypt'\] *= *'\(.*\)';.*/\1/p" "$PFA/config.inc.php")
+	LABEL[$1]+=" ($scheme)"
 	# what _pfa_php runs, without the upgrade's session directory
 	PFA_CLI=(php -d include_path="$PFA" -d display_errors=stderr -d error_log=
 		-d log_errors=0 "$PFA/scripts/postfixadmin-cli.php")
 }
 round_pfa() {
 	local i quota
-	for ((i = $2; i <= $3; i++)); do
-		account_args "$i"
+	for ((i = $3; i <= $4; i++)); do
+		account_args "$i" hash
 		quota=0
 		[ "$QUOTA" != 1G ] || quota=1024	# its unit is the MB
 		# postfixadmin-cli takes the password only in its argv
-		timed pfa "${PFA_CLI[@]}" mailbox add "$ADDR" --name "$NAME" \
+		timed "$1" "${PFA_CLI[@]}" mailbox add "$ADDR" --name "$NAME" \
 			--password "$PW" --password2 "$PW" --quota "$quota" --welcome-mail n
 	done
 }
-done_pfa() { expect_accounts u_pfa mysql "$NPFA" >/dev/null; SUM[pfa]=-; }
+done_pfa() { expect_accounts "u_$1" mysql "${ACCOUNTS[$1]}" >/dev/null; SUM[$1]=-; }
 
-# The one-file methods: a fresh database each round (load_KEY DB fills it),
-# dropped after its check.
-one_file() { # KEY ROUND
+# The floor: what starting any process costs in these loops.
+setup_floor() { :; }
+round_floor() {
+	local i
+	for ((i = $3; i <= $4; i++)); do timed "$1" /bin/true; done
+}
+done_floor() { SUM[$1]=-; }
+
+setup_one_file() { :; }
+round_one_file() { # KEY ROUND: a fresh database, dropped after its check
 	local db=u_$1_$2
 	mk_db "$db" mysql "$WORK/in/p1.domains"
 	"load_$1" "$db"
-	round_sum "$1" "$(expect_accounts "$db" mysql "$NUSERS")"
+	round_sum "$1" "$(expect_accounts "$db" mysql "${ACCOUNTS[$1]}")"
 	drop_db "$db" mysql
 }
+done_one_file() { :; }
 # Every round of a one-file method must write the same rows.
 round_sum() { # KEY DIGEST
 	[ -z "${SUM[$1]:-}" ] || [ "${SUM[$1]}" = "$2" ] ||
@@ -360,48 +370,31 @@ load_import() { timed import "$MAILADM" -c "$CFG" user import "$WORK/in/p1.csv";
 load_batch() { timed batch "$MAILADM" -c "$CFG" batch "$WORK/in/p1.batch"; }
 load_client() { timed client "${CLIENT[@]}" "$1" <"$WORK/in/p1.sql"; }
 
-# The floor: what starting any process costs in these loops.
-setup_floor() { :; }
-round_floor() {
-	local i
-	for ((i = $2; i <= $3; i++)); do timed floor /bin/true; done
-}
-done_floor() { SUM[floor]=-; }
-
 # ------------------------------------------------------------------ part 1
 part1() {
-	local r m k n first last t0
-	method add mysql "$NUSERS" 1 "mailadm user add --password-hash"
-	[ "$NSTDIN" -eq 0 ] || method stdin mysql "$NSTDIN" 1 "mailadm user add --password-stdin"
-	[ $HAS_IMPORT = 0 ] || method import mysql "$NUSERS" "$NUSERS" "mailadm user import (one CSV file)"
-	[ $HAS_BATCH = 0 ] || method batch mysql "$NUSERS" "$NUSERS" "mailadm batch (one file)"
-	[ "$NPFA" -eq 0 ] || method pfa mysql "$NPFA" 1 "postfixadmin-cli mailbox add"
-	method client mysql "$NUSERS" "$NUSERS" "mariadb client, one INSERT file"
-	method add_sqlite sqlite "$NUSERS" 1 "mailadm user add --password-hash"
-	method floor - "$NUSERS" 1 "exec /bin/true (the loops' floor)"
+	local r m k n t0
+	method add user_add mysql "$NUSERS" "mailadm user add --password-hash"
+	[ "$NSTDIN" -eq 0 ] || method stdin user_add mysql "$NSTDIN" "mailadm user add --password-stdin"
+	[ $HAS_IMPORT = 0 ] || method import one_file mysql "$NUSERS" "mailadm user import (one CSV file)"
+	[ $HAS_BATCH = 0 ] || method batch one_file mysql "$NUSERS" "mailadm batch (one file)"
+	[ "$NPFA" -eq 0 ] || method pfa pfa mysql "$NPFA" "postfixadmin-cli mailbox add"
+	method client one_file mysql "$NUSERS" "mariadb client, one INSERT file"
+	method add_sqlite user_add sqlite "$NUSERS" "mailadm user add --password-hash"
+	method floor floor - "$NUSERS" "exec /bin/true (the loops' floor)"
 
-	for m in "${METHODS[@]}"; do
-		declare -F "load_$m" >/dev/null || "setup_$m"
-	done
+	for m in "${METHODS[@]}"; do "setup_${KIND[$m]}" "$m"; done
 	n=${#METHODS[@]}
 	for ((r = 0; r < ROUNDS; r++)); do
 		t0=$EPOCHREALTIME
 		for ((k = 0; k < n; k++)); do
 			m=${METHODS[(k + r) % n]}
 			# this round's share of the method's accounts
-			first=$((r * ACCOUNTS[$m] / ROUNDS + 1))
-			last=$(((r + 1) * ACCOUNTS[$m] / ROUNDS))
-			if declare -F "load_$m" >/dev/null; then
-				one_file "$m" "$r"
-			else
-				"round_$m" "$r" "$first" "$last"
-			fi
+			"round_${KIND[$m]}" "$m" "$r" $((r * ACCOUNTS[$m] / ROUNDS + 1)) \
+				$(((r + 1) * ACCOUNTS[$m] / ROUNDS))
 		done
 		say "part 1: round $((r + 1)) of $ROUNDS in $(since "$t0") s"
 	done
-	for m in "${METHODS[@]}"; do
-		declare -F "load_$m" >/dev/null || "done_$m"
-	done
+	for m in "${METHODS[@]}"; do "done_${KIND[$m]}" "$m"; done
 }
 
 report1() {
@@ -418,15 +411,11 @@ report1() {
 	for m in "${METHODS[@]}"; do
 		ref_m=add
 		[ "${BACKEND[$m]}" != sqlite ] || ref_m=add_sqlite
-		local label=${LABEL[$m]} rows=-
-		case $m in
-		stdin) label="$label ($STDIN_SCHEME)" ;;
-		pfa) label="$label ($PFA_SCHEME)" ;;
-		esac
+		local rows=-
 		if [ "${SUM[$m]}" != - ]; then
 			if [ "${SUM[$m]}" = "${SUM[client]}" ]; then rows="= client"; else rows="DIFFER from client"; fi
 		fi
-		row "${BACKEND[$m]}" "$label" "${ACCOUNTS[$m]}" "${CALLS[$m]}" "${MED[$m]}" \
+		row "${BACKEND[$m]}" "${LABEL[$m]}" "${ACCOUNTS[$m]}" "${CALLS[$m]}" "${MED[$m]}" \
 			"${P90[$m]}" "$(per_acc "$m")" "$(ratio "$(per_acc "$m")" "$(per_acc "$ref_m")")" "$rows"
 	done
 	[ $HAS_IMPORT = 1 ] || row mysql "mailadm user import" - - - - - - "not in this mailadm"
@@ -434,7 +423,7 @@ report1() {
 	echo
 	echo "median_ms, p90_ms: per timed call (one account, or all of them for a one-file method); calls: over all rounds."
 	echo "ms/account: median_ms / accounts per call; vs_add: ms/account over that of 'mailadm user add --password-hash' on the same backend."
-	echo "rows: the mailbox and alias rows (all columns but the times) are the same as those the client loaded."
+	echo "rows: the mailbox, alias and mailbox log rows (all columns but the times) are the same as those the client loaded."
 	if [ "$NPFA" -gt 0 ]; then
 		local r
 		r=$(ratio "${MED[pfa]}" "${MED[add]}")
@@ -448,12 +437,15 @@ report1() {
 }
 
 # ------------------------------------------------------------------ part 2
-# timed_mem KEY COMMAND...: like timed, and PEAK_KB = its peak resident set.
+# timed_mem KEY COMMAND...: like timed, and PEAK[KEY] = its peak resident
+# set in kB, CPU[KEY] = the CPU seconds it used (user and system; the
+# server's are not in it).
 timed_mem() {
 	local key=$1
 	shift
-	timed "$key" /usr/bin/time -f %M -o "$WORK/peak" "$@"
-	PEAK_KB=$(tail -n 1 "$WORK/peak")
+	timed "$key" /usr/bin/time -f '%M %U %S' -o "$WORK/peak" "$@"
+	read -r PEAK["$key"] CPU["$key"] <<<"$(tail -n 1 "$WORK/peak" |
+		awk '{ printf "%d %.2f", $1, $2 + $3 }')"
 }
 
 BIG_ROWS=() # "accounts<TAB>label<TAB>key" in the order measured
@@ -461,7 +453,7 @@ big_row() { BIG_ROWS+=("$1	$2	$3"); }
 
 part2() {
 	local n largest smallest r i t0 sum
-	declare -gA PEAK=()
+	declare -gA PEAK=() CPU=()
 	for n in $BIG; do largest=$n; done
 	for n in $BIG; do smallest=$n; break; done
 	for ((i = 1; i <= BIG_DOMAINS; i++)); do printf 'd%03d.example.net\n' "$i"; done >"$WORK/in/big.domains"
@@ -475,7 +467,6 @@ part2() {
 			mk_db big_import mysql "$WORK/in/big.domains"
 			t0=$EPOCHREALTIME
 			timed_mem "import_$n" "$MAILADM" -c "$CFG" user import $IMPORT_NO_MAILDIR "$WORK/in/big-$n.csv"
-			PEAK[import_$n]=$PEAK_KB
 			say "part 2: import of $n accounts in $(since "$t0") s"
 			sum=$(expect_accounts big_import mysql "$n")
 			drop_db big_import mysql
@@ -484,26 +475,27 @@ part2() {
 			mk_db big_client mysql "$WORK/in/big.domains"
 			t0=$EPOCHREALTIME
 			timed_mem "client_$n" "${CLIENT[@]}" big_client <"$WORK/in/big.sql"
-			PEAK[client_$n]=$PEAK_KB
 			say "part 2: client load of $n accounts in $(since "$t0") s"
 			round_sum "client_$n" "$(expect_accounts big_client mysql "$n")"
 			drop_db big_client mysql
 		done
 		big_row "$n" "mailadm user import${IMPORT_NO_MAILDIR:+ $IMPORT_NO_MAILDIR}" "import_$n"
 	done
-	if [ "$BIG_MAILDIRS" = 1 ] && [ -n "$IMPORT_NO_MAILDIR" ]; then
+	# Without --no-maildir, the rows above made Maildirs already.
+	if [ "$BIG_MAILDIRS" -gt 0 ] && [ -n "$IMPORT_NO_MAILDIR" ]; then
+		n=$BIG_MAILDIRS
+		gen_accounts "$n" "$WORK/in/big.domains" | to_csv >"$WORK/in/big-maildirs.csv"
 		mk_db big_maildirs mysql "$WORK/in/big.domains"
 		t0=$EPOCHREALTIME
-		timed_mem "maildirs_$largest" "$MAILADM" -c "$CFG" user import "$WORK/in/big-$largest.csv"
-		PEAK[maildirs_$largest]=$PEAK_KB
-		say "part 2: import of $largest accounts with Maildirs in $(since "$t0") s"
-		expect_accounts big_maildirs mysql "$largest" >/dev/null
-		n=$(find "$WORK/vmail/big_maildirs" -mindepth 3 -maxdepth 3 -name cur | wc -l)
-		[ "$n" = "$largest" ] || die "import with Maildirs: $n Maildirs for $largest accounts"
+		timed_mem "maildirs_$n" "$MAILADM" -c "$CFG" user import "$WORK/in/big-maildirs.csv"
+		say "part 2: import of $n accounts with Maildirs in $(since "$t0") s"
+		expect_accounts big_maildirs mysql "$n" >/dev/null
+		i=$(find "$WORK/vmail/big_maildirs" -mindepth 3 -maxdepth 3 -name cur | wc -l)
+		[ "$i" = "$n" ] || die "import with Maildirs: $i Maildirs for $n accounts"
 		t0=$EPOCHREALTIME
 		drop_db big_maildirs mysql
 		say "part 2: Maildirs removed in $(since "$t0") s"
-		big_row "$largest" "mailadm user import, with Maildirs" "maildirs_$largest"
+		big_row "$n" "mailadm user import (makes Maildirs)" "maildirs_$n"
 	fi
 	big_row "$largest" "mariadb client, one INSERT file" "client_$largest"
 	SMALLEST=$smallest LARGEST=$largest
@@ -515,9 +507,9 @@ report2() {
 	while IFS=$'\t' read -r m calls med _; do
 		MED[$m]=$med CALLS[$m]=$calls
 	done < <(stats "$SAMPLES")
-	row() { printf '%-9s %-40s %6s %9s %11s %8s %7s  %s\n' "$@"; }
+	row() { printf '%-9s %-40s %5s %8s %11s %6s %8s %7s  %s\n' "$@"; }
 	echo "Part 2: pre-hashed accounts over $BIG_DOMAINS domains, MariaDB, a fresh database per run"
-	row accounts method runs wall_s ms/account peak_MB ratio rows
+	row accounts method runs wall_s ms/account cpu_s peak_MB ratio rows
 	for key in "${BIG_ROWS[@]}"; do
 		IFS=$'\t' read -r n label m <<<"$key"
 		local rows=-
@@ -528,11 +520,12 @@ report2() {
 		[ "$n" != "$LARGEST" ] || r=$(ratio "${MED[$m]}" "${MED[client_$LARGEST]}")
 		row "$n" "$label" "${CALLS[$m]}" \
 			"$(awk -v t="${MED[$m]}" 'BEGIN { printf "%.2f", t / 1000 }')" \
-			"$(awk -v t="${MED[$m]}" -v n="$n" 'BEGIN { printf "%.4f", t / n }')" \
+			"$(awk -v t="${MED[$m]}" -v n="$n" 'BEGIN { printf "%.4f", t / n }')" "${CPU[$m]}" \
 			"$(awk -v k="${PEAK[$m]}" 'BEGIN { printf "%.1f", k / 1024 }')" "$r" "$rows"
 	done
 	echo
-	echo "wall_s: median over runs; peak_MB: peak resident memory of the process (GNU time %M, last run), not of the server;"
+	echo "wall_s: median over runs; cpu_s, peak_MB: CPU time (user + system) and peak resident memory (GNU time %M) of the"
+	echo "process itself, last run, the server's not counted;"
 	echo "ratio: wall time over the client's for the same accounts; the client's file holds multi-row INSERTs in one transaction."
 	local t=${MED[import_$LARGEST]} c=${MED[client_$LARGEST]} a=${PEAK[import_$SMALLEST]} b=${PEAK[import_$LARGEST]}
 	verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }

@@ -11,6 +11,8 @@ php-mysql php-sqlite3 php-mbstring hyperfine
 dovecot-core whois openssl python3-passlib"
 # maildirmake and deliverquota: tests/unit/t-maildir checks against them
 TEST="$TEST maildrop"
+# GNU time (/usr/bin/time): bench/users.sh reads peak memory from it
+TEST="$TEST time"
 
 case "${1:-all}" in
 build) want=$BUILD ;;

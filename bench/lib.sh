@@ -1,10 +1,13 @@
 # shellcheck shell=bash
 # Helpers shared by the benchmarks in bench/.  Source it right after
-# `set -euo pipefail`.  It sets TOP (the source tree) and LC_ALL=C, so that
-# $EPOCHREALTIME always has a dot and awk prints dots too.
+# `set -euo pipefail`.  It sets TOP (the source tree), LC_ALL=C (so that
+# $EPOCHREALTIME always has a dot and awk prints dots too) and
+# inherit_errexit.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export LC_ALL=C
+# A failure inside $(...) fails the assignment that takes its output.
+shopt -s inherit_errexit
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 say() { printf 'bench: %s\n' "$*" >&2; }

@@ -55,6 +55,9 @@ whole_numbers NUSERS NSTDIN NPFA ROUNDS BIG_ROUNDS BIG_DOMAINS BIG_MAILDIRS
 for n in $BIG; do whole_numbers n; done
 [ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
 [ "$NUSERS" -ge "$ROUNDS" ] || die "need BENCH_USERS >= BENCH_ROUNDS"
+# those methods make the first of the same accounts
+[ "$NSTDIN" -le "$NUSERS" ] || die "need BENCH_STDIN_USERS <= BENCH_USERS"
+[ "$NPFA" -le "$NUSERS" ] || die "need BENCH_PFA_USERS <= BENCH_USERS"
 [ "$BIG_ROUNDS" -ge 1 ] || die "BENCH_BIG_ROUNDS must be at least 1"
 [ "$BIG_DOMAINS" -ge 1 ] || die "BENCH_BIG_DOMAINS must be at least 1"
 [ -x "$MAILADM" ] || die "no $MAILADM: run 'make' first (or 'make bench')"
@@ -147,8 +150,9 @@ content_of() { # NAME BACKEND
 
 # Check NAME has N mailboxes, each with its self alias; prints the digest.
 expect_accounts() { # NAME BACKEND N
-	local m a sum
-	IFS=$'\t' read -r m a sum <<<"$(content_of "$1" "$2")"
+	local c m a sum
+	c=$(content_of "$1" "$2")
+	IFS=$'\t' read -r m a sum <<<"$c"
 	if [ "$m" != "$3" ] || [ "$a" != "$3" ]; then
 		die "$1: expected $3 mailboxes and self aliases, found $m and $a"
 	fi
@@ -353,10 +357,11 @@ done_floor() { SUM[$1]=-; }
 
 setup_one_file() { :; }
 round_one_file() { # KEY ROUND: a fresh database, dropped after its check
-	local db=u_$1_$2
+	local db=u_$1_$2 sum
 	mk_db "$db" mysql "$WORK/in/p1.domains"
 	"load_$1" "$db"
-	round_sum "$1" "$(expect_accounts "$db" mysql "${ACCOUNTS[$1]}")"
+	sum=$(expect_accounts "$db" mysql "${ACCOUNTS[$1]}")
+	round_sum "$1" "$sum"
 	drop_db "$db" mysql
 }
 done_one_file() { :; }
@@ -476,7 +481,8 @@ part2() {
 			t0=$EPOCHREALTIME
 			timed_mem "client_$n" "${CLIENT[@]}" big_client <"$WORK/in/big.sql"
 			say "part 2: client load of $n accounts in $(since "$t0") s"
-			round_sum "client_$n" "$(expect_accounts big_client mysql "$n")"
+			sum=$(expect_accounts big_client mysql "$n")
+			round_sum "client_$n" "$sum"
 			drop_db big_client mysql
 		done
 		big_row "$n" "mailadm user import${IMPORT_NO_MAILDIR:+ $IMPORT_NO_MAILDIR}" "import_$n"

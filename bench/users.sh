@@ -29,7 +29,8 @@
 #   BENCH_BIG="10000 100000"  part 2: import sizes; peak memory is compared
 #                           between the first and the last, and the last is
 #                           also loaded by the client (empty: skip part 2)
-#   BENCH_BIG_ROUNDS=1      part 2: times the last size is imported and loaded
+#   BENCH_BIG_ROUNDS=3      part 2: times the last size is imported and loaded,
+#                           in turn (medians are shown)
 #   BENCH_BIG_DOMAINS=100   part 2: domains the accounts are spread over
 #   BENCH_BIG_MAILDIRS=2000 part 2: accounts imported with their Maildirs
 #                           (0: skip)
@@ -47,7 +48,7 @@ NSTDIN=${BENCH_STDIN_USERS:-200}
 NPFA=${BENCH_PFA_USERS:-1000}
 ROUNDS=${BENCH_ROUNDS:-5}
 BIG=${BENCH_BIG-10000 100000}
-BIG_ROUNDS=${BENCH_BIG_ROUNDS:-1}
+BIG_ROUNDS=${BENCH_BIG_ROUNDS:-3}
 BIG_DOMAINS=${BENCH_BIG_DOMAINS:-100}
 BIG_MAILDIRS=${BENCH_BIG_MAILDIRS:-2000}
 BIG_INTERLEAVED=${BENCH_BIG_INTERLEAVED:-1}

@@ -22,5 +22,6 @@
 #include "mailbox.h"
 #include "maildir.h"
 #include "passwd.h"
+#include "srvconf.h"
 
 #endif

@@ -67,13 +67,13 @@ authmysqlrc(struct srv_gen *g)
 	struct ma_buf home = MA_BUF_INIT;
 	char num[32];
 
-	if (db->socket != NULL) {
+	if (db->socket != NULL)
 		key(b, "MYSQL_SOCKET", db->socket);
-	} else {
+	else
 		key(b, "MYSQL_SERVER", db->host);
-		snprintf(num, sizeof(num), "%u", db->port);
-		key(b, "MYSQL_PORT", num);
-	}
+	/* authmysql fails to start without a number here; 0: the default. */
+	snprintf(num, sizeof(num), "%u", db->socket ? 0 : db->port);
+	key(b, "MYSQL_PORT", num);
 	key(b, "MYSQL_USERNAME", db->user);
 	if (in->password != NULL)
 		key(b, "MYSQL_PASSWORD", in->password);

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A small client for the integration tests: one SMTP, IMAP or POP3
 exchange with a server on 127.0.0.1, printed as the server's reply codes
 so that a test can compare them.  The password, when one is needed, is

@@ -50,7 +50,8 @@ teardown_file() {
 user_of() { echo "u-$(tr 'A-Z' 'a-z' <<<"$1")@example.test"; }
 pw_of() { echo "Pw-$1.1"; }
 
-probe() { python3 "$BATS_TEST_DIRNAME/mailprobe.py" "$@"; }
+# Debian's python3 (scripts/install-deps.sh), not a shim in PATH.
+probe() { /usr/bin/python3 "$BATS_TEST_DIRNAME/mailprobe.py" "$@"; }
 
 # bg NAME PASSWORD PROBE-ARGS…: run a probe in the background (Courier
 # delays each failed login by about 5 s); its answer goes to NAME.

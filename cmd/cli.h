@@ -17,10 +17,11 @@ enum {
 	CLI_DB		= 1 << 0,	/* opens the database */
 	CLI_CREATE	= 1 << 1,	/* may create an SQLite file */
 	CLI_WRITES	= 1 << 2,	/* changes something (--dry-run applies) */
+	CLI_NO_BATCH	= 1 << 3,	/* has its own transaction, or DDL */
 };
 
 enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
-		   OPERAND_ALIAS, OPERAND_MAILBOX };
+		   OPERAND_ALIAS, OPERAND_MAILBOX, OPERAND_FILE };
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
 
@@ -41,6 +42,7 @@ struct cli {
 	int		 json, dry_run, verbose, quiet, long_list;
 	/* state */
 	const char	*name;		/* "domain add", for messages */
+	char		 name_buf[64];
 	unsigned int	 flags;
 	struct ma_conf	 conf;
 	struct ma_db	*db;
@@ -48,6 +50,12 @@ struct cli {
 	struct out	 out;
 	int		 complete;	/* list options instead of running */
 	int		 printed;	/* a result document is on stdout */
+	/*
+	 * Inside a batch: where we are ("batch: line 3"), for messages, and
+	 * the notes of what to do with files once its transaction ends.
+	 */
+	const char	*context;
+	FILE		*deferred;
 };
 
 typedef int cli_fn(struct cli *cli, int argc, char **argv);
@@ -72,6 +80,20 @@ void	cli_cmd_name(const struct cli_group *g, const struct cli_cmd *c,
 	    char *buf, size_t size);
 
 extern const struct cli_group *const cli_groups[];	/* ends with NULL */
+
+/*
+ * Run one command line (argv[0] is the program): global options, then
+ * the command the table names.  Its exit code.
+ */
+int	cli_run(struct cli *cli, int argc, char **argv);
+
+/*
+ * Split a batch line into words (see cli_words.c) after argv0; *v_r ends
+ * with NULL, for cli_words_free().  -1 with *why on a quoting error.
+ */
+int	cli_words(const char *line, const char *argv0, char ***v_r, int *n_r,
+	    const char **why);
+void	cli_words_free(char **v);
 
 const struct cli_group *cli_group_find(const char *name);
 /* The command named by argv[0] (or argv[0] argv[1]); *used words taken. */
@@ -109,6 +131,8 @@ int	cli_error(struct cli *cli, int code, const char *fmt, ...)
 void	cli_warn(struct cli *cli, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	cli_exit_code(enum ma_status st);
+/* Under --json, the error document alone (the message is on stderr). */
+void	cli_error_json(int code, const char *msg);
 /* 64 with a message when both flags were given, else -1. */
 int	cli_exclusive(struct cli *cli, const struct arg_lit *a,
 	    const struct arg_lit *b);
@@ -133,6 +157,16 @@ void	cli_json_changes(struct cli *cli);
 void	cli_maildir_opts(const struct cli *cli, struct ma_maildir_opts *o);
 int	cli_maildir_dispose(struct cli *cli, const char *address,
 	    const char *maildir, enum ma_on_delete how);
+/* After a quota change: rewrite the maildirsize header (a warning if not). */
+void	cli_maildir_quota(struct cli *cli, const char *maildir, int64_t quota);
+/*
+ * Inside a batch the three wait for its transaction: a Maildir made is
+ * noted (cli_maildir_made) to be taken back if it does not commit;
+ * dispose and quota are noted to be done once it has.  settle does what
+ * the notes say; its exit code.
+ */
+void	cli_maildir_made(struct cli *cli, const char *maildir);
+int	cli_maildir_settle(struct cli *cli, int committed);
 
 /*
  * show: lookup(cli, key) renders the object named by the operand on
@@ -189,6 +223,9 @@ int	cli_help(struct cli *cli, int argc, char **argv);
 int	cli_complete(struct cli *cli, int argc, char **argv);
 void	cli_usage(FILE *fp);
 
+/* Verbs that live in files of their own. */
+int	cmd_user_import(struct cli *cli, int argc, char **argv);
+
 /* Command groups. */
 extern const struct cli_group cli_group_domain;
 extern const struct cli_group cli_group_schema;
@@ -196,5 +233,6 @@ extern const struct cli_group cli_group_alias;
 extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
 extern const struct cli_group cli_group_config;
+extern const struct cli_group cli_group_batch;
 
 #endif

@@ -35,17 +35,39 @@ cli_exit_code(enum ma_status st)
 	return EX_SOFTWARE;
 }
 
+/* "batch: line 3: user add: " or "user add: " or "". */
+static void
+where(const struct cli *cli, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", cli->context ? cli->context : "",
+	    cli->context ? ": " : "", cli->name ? cli->name : "",
+	    cli->name ? ": " : "");
+}
+
 static void
 report(struct cli *cli, int code, const char *msg)
 {
+	char at[128];
+
+	/* A batch reports its line's failure again, at its end. */
+	if (msg != cli->err.msg)
+		snprintf(cli->err.msg, sizeof(cli->err.msg), "%s", msg);
+	/* Inside a batch a temporary failure retries the whole batch. */
+	if (cli->context != NULL && code == EX_TEMPFAIL)
+		return;
+	where(cli, at, sizeof(at));
 	fflush(stdout);
-	fprintf(stderr, "mailadm: %s%s%s\n", cli->name ? cli->name : "",
-	    cli->name ? ": " : "", msg);
-	if (cli->json) {
-		printf("{\"error\": {\"code\": %d, \"message\": ", code);
-		out_json_string(stdout, msg);
-		printf("}}\n");
-	}
+	fprintf(stderr, "mailadm: %s%s\n", at, msg);
+	if (cli->json)
+		cli_error_json(code, msg);
+}
+
+void
+cli_error_json(int code, const char *msg)
+{
+	printf("{\"error\": {\"code\": %d, \"message\": ", code);
+	out_json_string(stdout, msg);
+	printf("}}\n");
 }
 
 int
@@ -84,10 +106,12 @@ cli_warn(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
+	char at[128];
+
 	if (cli->quiet)
 		return;
-	fprintf(stderr, "mailadm: %s%swarning: ", cli->name ? cli->name : "",
-	    cli->name ? ": " : "");
+	where(cli, at, sizeof(at));
+	fprintf(stderr, "mailadm: %swarning: ", at);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -210,9 +234,15 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 		else
 			print_help(cli, opts, nopts, globals, end);
 		rc = 0;
+	} else if (cli->deferred != NULL && (config->count || db->count ||
+	    dry->count)) {
+		rc = cli_error(cli, EX_USAGE, "--config, --db and --dry-run "
+		    "apply to the whole batch: give them to 'mailadm batch'");
 	} else {
 		apply_globals(cli, config, db, json, dry, quiet, verbose);
-		if (cli->name != NULL && (rc = cli_open(cli)) == 0)
+		/* A batch's lines use its database. */
+		if (cli->name != NULL && cli->db == NULL &&
+		    (rc = cli_open(cli)) == 0)
 			rc = -1;
 	}
 out:

@@ -184,7 +184,7 @@ int
 cli_complete(struct cli *cli, int argc, char **argv)
 {
 	static const char *const operands[] = { "", "domain", "alias-domain",
-	    "alias", "mailbox" };
+	    "alias", "mailbox", "file" };
 	const struct cli_group *const *g;
 	const struct cli_cmd *c;
 	char name[64], *verb_argv[2];

@@ -215,15 +215,18 @@ cmd_dovecot(struct cli *cli, int argc, char **argv)
 	return run(cli, argc, argv, MA_SRV_DOVECOT);
 }
 
+/* Files are not undone with a batch's transaction: not in a batch. */
+#define W (CLI_WRITES | CLI_NO_BATCH)
+
 static const struct cli_cmd config_cmds[] = {
 	{ "postfix", cmd_postfix, "Postfix lookup tables and main.cf lines",
-	    CLI_WRITES, OPERAND_NONE },
+	    W, OPERAND_NONE },
 	{ "courier", cmd_courier, "courier-authlib authmysqlrc and "
-	    "authdaemonrc", CLI_WRITES, OPERAND_NONE },
+	    "authdaemonrc", W, OPERAND_NONE },
 	{ "sasl", cmd_sasl, "Cyrus SASL smtpd.conf (through authdaemond)",
-	    CLI_WRITES, OPERAND_NONE },
+	    W, OPERAND_NONE },
 	{ "dovecot", cmd_dovecot, "Dovecot dovecot-sql.conf.ext",
-	    CLI_WRITES, OPERAND_NONE },
+	    W, OPERAND_NONE },
 	{ NULL, NULL, NULL, 0, OPERAND_NONE }
 };
 

@@ -150,6 +150,8 @@ ma_db_close(struct ma_db **dbp)
 	for (i = 0; i < db->njournal; i++)
 		free(db->journal[i]);
 	free(db->journal);
+	if (db->log_held != NULL)
+		fclose(db->log_held);
 	db->ops->close(db);
 	*dbp = NULL;
 }
@@ -358,4 +360,27 @@ ma_db_now(struct ma_db *db)
 		strftime(db->now, sizeof(db->now), "%Y-%m-%d %H:%M:%S", &tm);
 	}
 	return db->now;
+}
+
+int
+ma_db_prepare_rows(struct ma_db *db, const char *head, int ncols,
+    size_t nrows, struct ma_stmt **stp, struct ma_err *err)
+{
+	struct ma_buf sql = MA_BUF_INIT;
+	size_t i;
+	int j, rc;
+
+	ma_buf_add(&sql, head);
+	for (i = 0; i < nrows; i++) {
+		ma_buf_add(&sql, i ? ", (?" : " VALUES (?");
+		for (j = 1; j < ncols; j++)
+			ma_buf_add(&sql, ", ?");
+		ma_buf_add(&sql, ")");
+	}
+	if (ma_buf_str(&sql) == NULL)
+		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	else
+		rc = ma_db_prepare(db, ma_buf_str(&sql), stp, err);
+	ma_buf_release(&sql);
+	return rc;
 }

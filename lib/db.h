@@ -5,6 +5,7 @@
 #ifndef MA_DB_H
 #define MA_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -74,6 +75,14 @@ int	ma_stmt_isnull(struct ma_stmt *st, int col);
 /* Rows changed by the last executed statement. */
 int64_t	ma_stmt_changes(struct ma_stmt *st);
 void	ma_stmt_finalize(struct ma_stmt **stp);
+
+/*
+ * Prepare a multi-row INSERT: head ("INSERT INTO t (a, b)") followed by
+ * " VALUES (?, ?), …" for nrows rows of ncols; bind row r's column c
+ * (from 0) as parameter r * ncols + c + 1.
+ */
+int	ma_db_prepare_rows(struct ma_db *db, const char *head, int ncols,
+	    size_t nrows, struct ma_stmt **stp, struct ma_err *err);
 
 /*
  * Prepare sql, bind the NULL-terminated text params, step once.

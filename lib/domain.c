@@ -416,23 +416,28 @@ ma_domain_lock(struct ma_db *db, const char *name, struct ma_domain_limits *l,
 }
 
 int
+ma_domain_room(const char *name, int64_t limit, int64_t n, const char *what,
+    struct ma_err *err)
+{
+	if (limit < 0)
+		return ma_fail(err, MA_EINVAL, 0, "domain '%s' may not have %s "
+		    "(its limit is disabled)", name, what);
+	if (limit > 0 && n >= limit)
+		return ma_fail(err, MA_EINVAL, 0, "domain '%s' has reached its "
+		    "limit of %" PRId64 " %s", name, limit, what);
+	return 0;
+}
+
+int
 ma_domain_check_room(struct ma_db *db, const char *name, int64_t limit,
     const char *what, const char *count_sql, struct ma_err *err)
 {
 	const char *const p[] = { name, NULL };
-	int64_t n;
+	int64_t n = 0;
 
-	if (limit < 0)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' may not have %s "
-		    "(its limit is disabled)", name, what);
-	if (limit == 0)
-		return 0;
-	if (ma_db_int(db, count_sql, p, &n, err) < 0)
+	if (limit > 0 && ma_db_int(db, count_sql, p, &n, err) < 0)
 		return -1;
-	if (n >= limit)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' has reached its "
-		    "limit of %" PRId64 " %s", name, limit, what);
-	return 0;
+	return ma_domain_room(name, limit, n, what, err);
 }
 
 void

@@ -105,6 +105,10 @@ int	ma_domain_lock(struct ma_db *db, const char *name,
 int	ma_domain_check_room(struct ma_db *db, const char *name, int64_t limit,
 	    const char *what, const char *count_sql, struct ma_err *err);
 
+/* The same check when the caller has counted them: n of what. */
+int	ma_domain_room(const char *name, int64_t limit, int64_t n,
+	    const char *what, struct ma_err *err);
+
 /* Alias domains: mail to user@alias goes to user@target. */
 int	ma_alias_domain_add(struct ma_db *db, const char *alias,
 	    const char *target, struct ma_err *err);

@@ -23,5 +23,8 @@
 #include "maildir.h"
 #include "passwd.h"
 #include "srvconf.h"
+#include "csv.h"
+#include "import.h"
+#include "spool.h"
 
 #endif

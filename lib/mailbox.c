@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "domain.h"
 #include "log.h"
+#include "mailbox-priv.h"
 #include "size.h"
 
 #define MAILBOX_COLUMNS "username, local_part, domain, maildir, name, " \
@@ -86,16 +87,15 @@ ma_mailbox_get(struct ma_db *db, const char *input, struct ma_mailbox *m,
 
 /*
  * A quota must fit the domain: at most its per-mailbox maximum and, with
- * the other mailboxes' quotas (all but self), at most its total.  An
+ * what the other mailboxes have (others), at most its total.  An
  * unlimited mailbox fits neither limit.
  */
-static int
-check_quota(struct ma_db *db, const char *domain, const char *self,
-    int64_t quota, const struct ma_domain_limits *l, uint64_t mult, struct ma_err *err)
+int
+mailbox_quota_fits(const char *domain, int64_t quota,
+    const struct ma_domain_limits *l, uint64_t mult, int64_t others,
+    struct ma_err *err)
 {
-	const char *const p[] = { domain, self, NULL };
 	char a[32], b[32], c[32];
-	int64_t others;
 
 	if (quota < 0)
 		return ma_fail(err, MA_EINVAL, 0, "invalid quota: use 0 for "
@@ -109,9 +109,6 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 		    domain);
 	if (l->domain_quota_units <= 0)
 		return 0;
-	if (ma_db_int(db, "SELECT COALESCE(SUM(quota), 0) FROM mailbox WHERE "
-	    "domain = ? AND username <> ?", p, &others, err) < 0)
-		return -1;
 	if (quota == 0 || others + quota > l->domain_quota_units * (int64_t)mult)
 		return ma_fail(err, MA_EINVAL, 0, "quota %s would bring domain "
 		    "'%s' over its total of %s (%s given to other mailboxes)",
@@ -121,50 +118,69 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 	return 0;
 }
 
+/* The same, with the other mailboxes' quotas (all but self) summed. */
 static int
-insert_rows(struct ma_db *db, const struct ma_mailbox *m,
-    const char *password, struct ma_err *err)
+check_quota(struct ma_db *db, const char *domain, const char *self,
+    int64_t quota, const struct ma_domain_limits *l, uint64_t mult,
+    struct ma_err *err)
 {
-	struct ma_stmt *st;
-	int rc;
+	const char *const p[] = { domain, self, NULL };
+	int64_t others = 0;
 
-	if (ma_db_prepare(db, "INSERT INTO mailbox (username, password, name, "
-	    "maildir, quota, local_part, domain, created, modified, active) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err) < 0)
+	if (quota >= 0 && l->domain_quota_units > 0 && ma_db_int(db,
+	    "SELECT COALESCE(SUM(quota), 0) FROM mailbox WHERE domain = ? "
+	    "AND username <> ?", p, &others, err) < 0)
 		return -1;
-	ma_stmt_bind_text(st, 1, m->address);
-	ma_stmt_bind_text(st, 2, password);
-	ma_stmt_bind_text(st, 3, m->name);
-	ma_stmt_bind_text(st, 4, m->maildir);
-	ma_stmt_bind_int(st, 5, m->quota);
-	ma_stmt_bind_text(st, 6, m->local);
-	ma_stmt_bind_text(st, 7, m->domain);
-	ma_stmt_bind_text(st, 8, ma_db_now(db));
-	ma_stmt_bind_text(st, 9, ma_db_now(db));
-	ma_stmt_bind_int(st, 10, m->active);
+	return mailbox_quota_fits(domain, quota, l, mult, others, err);
+}
+
+int
+mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
+    size_t n, struct ma_err *err)
+{
+	const char *now = ma_db_now(db);
+	struct ma_stmt *st;
+	size_t i;
+	int rc, k;
+
+	if (ma_db_prepare_rows(db, "INSERT INTO mailbox (username, password, name, "
+	    "maildir, quota, local_part, domain, created, modified, active)",
+	    10, n, &st, err) < 0)
+		return -1;
+	for (i = 0, k = 1; i < n; i++) {
+		ma_stmt_bind_text(st, k++, rows[i].address);
+		ma_stmt_bind_text(st, k++, rows[i].password);
+		ma_stmt_bind_text(st, k++, rows[i].name);
+		ma_stmt_bind_text(st, k++, rows[i].maildir);
+		ma_stmt_bind_int(st, k++, rows[i].quota);
+		ma_stmt_bind_text(st, k++, rows[i].local);
+		ma_stmt_bind_text(st, k++, rows[i].domain);
+		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_int(st, k++, rows[i].active);
+	}
 	rc = ma_stmt_step(st, err);
 	ma_stmt_finalize(&st);
-	if (rc < 0)
+	/* The self aliases: Postfix's virtual_alias_maps query needs them. */
+	if (rc < 0 || ma_db_prepare_rows(db, "INSERT INTO alias (address, goto, "
+	    "domain, created, modified, active)", 6, n, &st, err) < 0)
 		return -1;
-	/* The self alias: Postfix's virtual_alias_maps query needs it. */
-	if (ma_db_prepare(db, "INSERT INTO alias (address, goto, domain, "
-	    "created, modified, active) VALUES (?, ?, ?, ?, ?, ?)", &st,
-	    err) < 0)
-		return -1;
-	ma_stmt_bind_text(st, 1, m->address);
-	ma_stmt_bind_text(st, 2, m->address);
-	ma_stmt_bind_text(st, 3, m->domain);
-	ma_stmt_bind_text(st, 4, ma_db_now(db));
-	ma_stmt_bind_text(st, 5, ma_db_now(db));
-	ma_stmt_bind_int(st, 6, m->active);
+	for (i = 0, k = 1; i < n; i++) {
+		ma_stmt_bind_text(st, k++, rows[i].address);
+		ma_stmt_bind_text(st, k++, rows[i].address);
+		ma_stmt_bind_text(st, k++, rows[i].domain);
+		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_int(st, k++, rows[i].active);
+	}
 	rc = ma_stmt_step(st, err);
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 
 /* A mailbox may not take an address a mailbox or an alias already has. */
-static int
-check_free(struct ma_db *db, const char *address, struct ma_err *err)
+int
+mailbox_check_free(struct ma_db *db, const char *address, struct ma_err *err)
 {
 	const char *const p[] = { address, address, NULL };
 	int64_t mailbox, alias;
@@ -183,44 +199,64 @@ check_free(struct ma_db *db, const char *address, struct ma_err *err)
 }
 
 int
+mailbox_row_make(const struct ma_mailbox_req *req, const struct ma_address *a,
+    const struct ma_domain_limits *l, struct ma_mailbox *out,
+    struct ma_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (req->name != NULL && ma_text_check("name", req->name, 255, err) < 0)
+		return -1;
+	if (l->backup_mx)
+		return ma_fail(err, MA_EINVAL, 0, "domain '%s' is a backup MX: "
+		    "it has no mailboxes", a->domain);
+	memcpy(out->address, a->address, sizeof(out->address));
+	memcpy(out->local, a->local, sizeof(out->local));
+	memcpy(out->domain, a->domain, sizeof(out->domain));
+	out->quota = (req->fields & MA_MBX_QUOTA) ? req->quota : l->quota;
+	out->active = (req->fields & MA_MBX_ACTIVE) ? req->active : 1;
+	if (ma_maildir_path(req->maildir_format, a->domain, a->local,
+	    out->maildir, sizeof(out->maildir), err) < 0)
+		return -1;
+	if ((out->name = dup_or_empty(req->name)) == NULL ||
+	    (out->password = dup_or_empty(req->password)) == NULL) {
+		ma_mailbox_release(out);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void
+ma_mailbox_describe(const struct ma_mailbox *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s quota=%" PRId64 "%s", m->address, m->quota,
+	    m->active ? "" : " active=0");
+}
+
+int
 ma_mailbox_add(struct ma_db *db, const struct ma_mailbox_req *req,
     struct ma_mailbox *out, struct ma_err *err)
 {
 	struct ma_address a;
 	struct ma_domain_limits l;
-	char data[MA_ADDRESS_MAX + 64];
+	char data[MA_MAILBOX_DESCRIBE_MAX];
 
 	memset(out, 0, sizeof(*out));
 	if (ma_address_normalize(req->address, 0, &a, err) < 0 ||
-	    (req->name != NULL && ma_text_check("name", req->name, 255,
-	    err) < 0) || ma_domain_lock(db, a.domain, &l, err) < 0)
+	    ma_domain_lock(db, a.domain, &l, err) < 0 ||
+	    mailbox_row_make(req, &a, &l, out, err) < 0)
 		return -1;
-	if (l.backup_mx)
-		return ma_fail(err, MA_EINVAL, 0, "domain '%s' is a backup MX: "
-		    "it has no mailboxes", a.domain);
-	memcpy(out->address, a.address, sizeof(out->address));
-	memcpy(out->local, a.local, sizeof(out->local));
-	memcpy(out->domain, a.domain, sizeof(out->domain));
-	out->quota = (req->fields & MA_MBX_QUOTA) ? req->quota :
-	    l.quota;
-	out->active = (req->fields & MA_MBX_ACTIVE) ? req->active : 1;
-	if ((out->name = strdup(req->name ? req->name : "")) == NULL)
-		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	if (check_free(db, a.address, err) < 0 ||
+	if (mailbox_check_free(db, a.address, err) < 0 ||
 	    ma_domain_check_room(db, a.domain, l.max_mailboxes, "mailboxes",
 	    "SELECT COUNT(*) FROM mailbox WHERE domain = ?", err) < 0 ||
 	    check_quota(db, a.domain, a.address, out->quota, &l,
 	    req->multiplier, err) < 0 ||
-	    ma_maildir_path(req->maildir_format, a.domain, a.local,
-	    out->maildir, sizeof(out->maildir), err) < 0 ||
 	    (req->before_insert != NULL && req->before_insert(out,
 	    req->before_insert_arg, err) < 0) ||
-	    insert_rows(db, out, req->password, err) < 0) {
+	    mailbox_insert_rows(db, out, 1, err) < 0) {
 		ma_mailbox_release(out);
 		return -1;
 	}
-	snprintf(data, sizeof(data), "%s quota=%" PRId64 "%s", a.address,
-	    out->quota, out->active ? "" : " active=0");
+	ma_mailbox_describe(out, data, sizeof(data));
 	return ma_log_write(db, a.domain, "create_mailbox", data, err);
 }
 

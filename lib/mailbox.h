@@ -83,6 +83,10 @@ typedef int ma_mailbox_cb(const struct ma_mailbox *m, void *arg);
 int	ma_mailbox_list(struct ma_db *db, const char *domain, ma_mailbox_cb *fn,
 	    void *arg, struct ma_err *err);
 
+/* log.data of a create_mailbox row: "address quota=N[ active=0]". */
+#define MA_MAILBOX_DESCRIBE_MAX (MA_ADDRESS_MAX + 64)
+void	ma_mailbox_describe(const struct ma_mailbox *m, char *buf, size_t size);
+
 void	ma_mailbox_release(struct ma_mailbox *m);
 
 #endif

@@ -273,6 +273,9 @@ pq() { postmap -c "$PF" -q "$1" "$T:$OUT/${T}_$2.cf"; }
 	fails 64 "--force goes with --dir" config postfix --force
 	fails 66 "--dir '$OUT/nope'" config postfix --dir "$OUT/nope"
 	fails 64 "unknown command 'config exim'" config exim
+	printf 'config postfix --dir %s\n' "$OUT" >"$BATS_TEST_TMPDIR/batch"
+	fails 64 "batch: line 1: config postfix: not inside a batch" batch "$BATS_TEST_TMPDIR/batch"
+	[ -z "$(ls -A "$OUT")" ]
 	write_config "vmail_base = vmail"
 	fails 78 "vmail_base 'vmail' is not an absolute path" config postfix
 	if [ "$T" = sqlite ]; then

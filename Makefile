@@ -60,8 +60,17 @@ demo: deps-build
 	$(MAKE) mailadm
 	./scripts/demo.sh
 
+# One after the other: they would disturb each other's timings.
 bench: mailadm
 	./bench/run.sh
+	./bench/users.sh
+	./bench/quota.sh
+
+bench-users: mailadm
+	./bench/users.sh
+
+bench-quota: mailadm
+	./bench/quota.sh
 
 install: mailadm
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -74,4 +83,5 @@ install: mailadm
 clean:
 	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
 
-.PHONY: all unit deps deps-build check check-once demo bench install clean
+.PHONY: all unit deps deps-build check check-once demo bench bench-users bench-quota \
+	install clean

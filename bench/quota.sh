@@ -23,11 +23,12 @@
 #   BENCH_ROUNDS=5            interleaved rounds of the report timing
 #   BENCH_RUNS=4              runs of each command per round
 #   BENCH_BACKENDS="sqlite mysql"
-#   BENCH_KEEP=0              1: keep the work directory
+#   BENCH_KEEP=0              1: keep the work directory (lib.sh)
 #   MAILADM_BIN=./mailadm
-set -eu -o pipefail
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MAILADM=${MAILADM_BIN:-$TOP/mailadm}
 NMAIL=${BENCH_MAILBOXES:-10000}
 NREPMSG=${BENCH_REPORT_MESSAGES:-20}
@@ -37,39 +38,20 @@ NREQ=${BENCH_REQUESTS:-20000}
 ROUNDS=${BENCH_ROUNDS:-5}
 RUNS=${BENCH_RUNS:-4}
 BACKENDS=${BENCH_BACKENDS:-sqlite mysql}
-KEEP=${BENCH_KEEP:-0}
 QUOTA=104857600
 
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-say() { printf 'bench: %s\n' "$*" >&2; }
-
-for v in NMAIL NREPMSG NRECALC NMSG NREQ ROUNDS RUNS; do
-	case ${!v} in '' | *[!0-9]* | 0) die "$v must be a whole number above 0" ;; esac
-done
+whole_numbers NMAIL NREPMSG NRECALC NMSG NREQ ROUNDS RUNS
+[ "$NRECALC" -ge 1 ] && [ "$ROUNDS" -ge 1 ] && [ "$RUNS" -ge 1 ] ||
+	die "BENCH_RECALC_MAILBOXES, BENCH_ROUNDS and BENCH_RUNS must be at least 1"
 [ $((NMSG / NRECALC)) -ge 10 ] || die "BENCH_MESSAGES must be at least 10 per Maildir"
 for b in $BACKENDS; do
 	case $b in sqlite | mysql) ;; *) die "unknown backend '$b' (sqlite, mysql)" ;; esac
 done
-for p in hyperfine python3 cc du /usr/bin/time; do
-	command -v "$p" >/dev/null || die "$p is not installed"
-done
+need_commands hyperfine python3 sqlite3 cc du /usr/bin/time
 [ -x "$MAILADM" ] || die "no $MAILADM: run 'make' first"
 unset MAILADM_DB MAILADM_CONFIG
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailadm-qbench.XXXXXX")
-chmod 0755 "$WORK"
-MYSQL_DIR=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ -z "$MYSQL_DIR" ] || mariadb_stop "$MYSQL_DIR" || say "could not stop the server in $MYSQL_DIR"
-	if [ "$KEEP" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+bench_workdir
 # A private copy of the binary: a rebuild meanwhile must not change it.
 cp "$MAILADM" "$WORK/mailadm"
 MAILADM=$WORK/mailadm
@@ -91,9 +73,7 @@ load() {
 		sqlite)
 			config "$name-sqlite" "$vmail" "sqlite:$WORK/$name.db"
 			"$MAILADM" -c "$WORK/$name-sqlite.conf" schema init
-			python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.close()' \
-			    "$WORK/$name.db" "$sql"
+			sqlite3 -batch "$WORK/$name.db" <"$sql"
 			;;
 		mysql)
 			echo "CREATE DATABASE $name" | mariadb_sql "$MYSQL_DIR"
@@ -107,11 +87,7 @@ c = sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.c
 }
 
 if [[ " $BACKENDS " == *" mysql "* ]]; then
-	# shellcheck source=tests/lib/mariadb.sh
-	. "$TOP/tests/lib/mariadb.sh"
-	MYSQL_DIR=$WORK/mysql
-	mkdir -p "$MYSQL_DIR"
-	mariadb_start "$MYSQL_DIR" || die "could not start a private MariaDB server"
+	bench_mariadb_start
 fi
 
 t0=$EPOCHREALTIME
@@ -126,7 +102,7 @@ say "making $NRECALC Maildirs of $per messages ($((per * NRECALC)) in all) for r
 "$WORK/mkmaildirs" "$WORK/small" "$NRECALC" $((per / 10)) -2048 "$QUOTA" >"$WORK/small.sql"
 load big "$WORK/big.sql" "$WORK/big"
 load small "$WORK/small.sql" "$WORK/small"
-say "stores made in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
+say "stores made in $(since "$t0") s"
 
 # -------------------------------------------------------------- 1. report
 # Interleaved rounds: noise from other work on the machine hits all alike.
@@ -156,19 +132,12 @@ for r in json.load(open(sys.argv[1]))["results"]:
     for t in r["times"]:
         print("%s\t%.6f" % (r["command"], t))' "$WORK/r$r.json" >>"$WORK/times.tsv"
 done
-# index -> "median min" in ms
+# index -> median and min, in ms (lib.sh's stats)
 declare -A MED=() MIN=()
-while read -r i med min; do
+while IFS=$'\t' read -r i n med p90 min; do
 	MED[$i]=$med MIN[$i]=$min
-done < <(python3 -c 'import sys, statistics
-t = {}
-for line in open(sys.argv[1]):
-    i, s = line.split("\t")
-    t.setdefault(i, []).append(float(s) * 1000)
-for i, v in t.items():
-    print(i, "%.1f" % statistics.median(v), "%.1f" % min(v))' "$WORK/times.tsv")
+done < <(stats "$WORK/times.tsv")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 nd=$((${#CMDS[@]} - 2)) nb=$((${#CMDS[@]} - 1))
 
 # ------------------------------------------------------------- 3. policy
@@ -216,7 +185,7 @@ echo
 echo "1. quota report over $NMAIL mailboxes of $NREPMSG messages ($ROUNDS interleaved rounds of $RUNS runs, warm cache)"
 printf '   %-32s %10s %10s %12s %12s\n' command median_ms min_ms vs_du vs_bound
 for ((i = 0; i < ${#CMDS[@]}; i++)); do
-	printf '   %-32s %10s %10s %11sx %11sx\n' "${NAMES[i]}" "${MED[$i]}" "${MIN[$i]}" \
+	printf '   %-32s %10.1f %10.1f %12s %12s\n' "${NAMES[i]}" "${MED[$i]}" "${MIN[$i]}" \
 	    "$(ratio "${MED[$nd]}" "${MED[$i]}")" "$(ratio "${MED[$i]}" "${MED[$nb]}")"
 done
 echo "   targets: report at least 10x faster than du -sb (vs_du >= 10),"

@@ -17,10 +17,11 @@ enum {
 	CLI_DB		= 1 << 0,	/* opens the database */
 	CLI_CREATE	= 1 << 1,	/* may create an SQLite file */
 	CLI_WRITES	= 1 << 2,	/* changes something (--dry-run applies) */
+	CLI_NO_BATCH	= 1 << 3,	/* has its own transaction, or DDL */
 };
 
 enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
-		   OPERAND_ALIAS, OPERAND_MAILBOX,
+		   OPERAND_ALIAS, OPERAND_MAILBOX, OPERAND_FILE,
 		   OPERAND_QUOTA_TARGET };	/* a mailbox or @domain */
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
@@ -44,6 +45,7 @@ struct cli {
 	int		 json, dry_run, verbose, quiet, long_list;
 	/* state */
 	const char	*name;		/* "domain add", for messages */
+	char		 name_buf[64];
 	unsigned int	 flags;
 	struct ma_conf	 conf;
 	struct ma_db	*db;
@@ -51,6 +53,12 @@ struct cli {
 	struct out	 out;
 	int		 complete;	/* list options instead of running */
 	int		 printed;	/* a result document is on stdout */
+	/*
+	 * Inside a batch: where we are ("batch: line 3"), for messages, and
+	 * the notes of what to do with files once its transaction ends.
+	 */
+	const char	*context;
+	FILE		*deferred;
 };
 
 typedef int cli_fn(struct cli *cli, int argc, char **argv);
@@ -76,6 +84,20 @@ void	cli_cmd_name(const struct cli_group *g, const struct cli_cmd *c,
 
 extern const struct cli_group *const cli_groups[];	/* ends with NULL */
 
+/*
+ * Run one command line (argv[0] is the program): global options, then
+ * the command the table names.  Its exit code.
+ */
+int	cli_run(struct cli *cli, int argc, char **argv);
+
+/*
+ * Split a batch line into words (see cli_words.c) after argv0; *v_r ends
+ * with NULL, for cli_words_free().  -1 with *why on a quoting error.
+ */
+int	cli_words(const char *line, const char *argv0, char ***v_r, int *n_r,
+	    const char **why);
+void	cli_words_free(char **v);
+
 const struct cli_group *cli_group_find(const char *name);
 /* The command named by argv[0] (or argv[0] argv[1]); *used words taken. */
 /* Nonzero when word is the first word of g's two-word verbs ("alias"). */
@@ -95,6 +117,16 @@ int	cli_open(struct cli *cli);
 /* Open cli->db as the options and config say: 0, or -1 with cli->err
  * set and nothing printed (a service reports its own way). */
 int	cli_db_connect(struct cli *cli);
+/* The database URI: --db, else $MAILADM_DB, else the config's db. */
+const char *cli_db_uri(const struct cli *cli);
+/*
+ * The password of uri's account into *secret_r (to be wiped and freed):
+ * from file if not NULL, else from db_password_file when uri is MariaDB's
+ * and holds none; *secret_r stays NULL when there is none to read.
+ * Returns 0, or an exit code (message printed).
+ */
+int	cli_db_secret(struct cli *cli, const struct ma_dburi *uri,
+	    const char *file, char **secret_r);
 void	cli_close(struct cli *cli);
 
 /* Report cli->err as "mailadm: <command>: <message>"; its exit code. */
@@ -108,6 +140,8 @@ int	cli_error(struct cli *cli, int code, const char *fmt, ...)
 void	cli_warn(struct cli *cli, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	cli_exit_code(enum ma_status st);
+/* Under --json, the error document alone (the message is on stderr). */
+void	cli_error_json(int code, const char *msg);
 /* 64 with a message when both flags were given, else -1. */
 int	cli_exclusive(struct cli *cli, const struct arg_lit *a,
 	    const struct arg_lit *b);
@@ -137,6 +171,14 @@ int	cli_maildir_dispose(struct cli *cli, const char *address,
  * that fails: the database has it, a recalculation puts it there). */
 void	cli_maildir_quota(struct cli *cli, const char *address,
 	    const char *maildir, int64_t quota);
+/*
+ * Inside a batch the three wait for its transaction: a Maildir made is
+ * noted (cli_maildir_made) to be taken back if it does not commit;
+ * dispose and quota are noted to be done once it has.  settle does what
+ * the notes say; its exit code.
+ */
+void	cli_maildir_made(struct cli *cli, const char *maildir);
+int	cli_maildir_settle(struct cli *cli, int committed);
 
 /*
  * show: lookup(cli, key) renders the object named by the operand on
@@ -205,5 +247,7 @@ extern const struct cli_group cli_group_alias;
 extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
 extern const struct cli_group cli_group_quota;
+extern const struct cli_group cli_group_config;
+extern const struct cli_group cli_group_batch;
 
 #endif

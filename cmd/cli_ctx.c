@@ -35,17 +35,39 @@ cli_exit_code(enum ma_status st)
 	return EX_SOFTWARE;
 }
 
+/* "batch: line 3: user add: " or "user add: " or "". */
+static void
+where(const struct cli *cli, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", cli->context ? cli->context : "",
+	    cli->context ? ": " : "", cli->name ? cli->name : "",
+	    cli->name ? ": " : "");
+}
+
 static void
 report(struct cli *cli, int code, const char *msg)
 {
+	char at[128];
+
+	/* A batch reports its line's failure again, at its end. */
+	if (msg != cli->err.msg)
+		snprintf(cli->err.msg, sizeof(cli->err.msg), "%s", msg);
+	/* Inside a batch a temporary failure retries the whole batch. */
+	if (cli->context != NULL && code == EX_TEMPFAIL)
+		return;
+	where(cli, at, sizeof(at));
 	fflush(stdout);
-	fprintf(stderr, "mailadm: %s%s%s\n", cli->name ? cli->name : "",
-	    cli->name ? ": " : "", msg);
-	if (cli->json) {
-		printf("{\"error\": {\"code\": %d, \"message\": ", code);
-		out_json_string(stdout, msg);
-		printf("}}\n");
-	}
+	fprintf(stderr, "mailadm: %s%s\n", at, msg);
+	if (cli->json)
+		cli_error_json(code, msg);
+}
+
+void
+cli_error_json(int code, const char *msg)
+{
+	printf("{\"error\": {\"code\": %d, \"message\": ", code);
+	out_json_string(stdout, msg);
+	printf("}}\n");
 }
 
 int
@@ -91,10 +113,12 @@ cli_warn(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
+	char at[128];
+
 	if (cli->quiet)
 		return;
-	fprintf(stderr, "mailadm: %s%swarning: ", cli->name ? cli->name : "",
-	    cli->name ? ": " : "");
+	where(cli, at, sizeof(at));
+	fprintf(stderr, "mailadm: %swarning: ", at);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -217,9 +241,15 @@ cli_parse(struct cli *cli, int argc, char **argv, void **opts, size_t nopts)
 		else
 			print_help(cli, opts, nopts, globals, end);
 		rc = 0;
+	} else if (cli->deferred != NULL && (config->count || db->count ||
+	    dry->count)) {
+		rc = cli_error(cli, EX_USAGE, "--config, --db and --dry-run "
+		    "apply to the whole batch: give them to 'mailadm batch'");
 	} else {
 		apply_globals(cli, config, db, json, dry, quiet, verbose);
-		if (cli->name != NULL && (rc = cli_open(cli)) == 0)
+		/* A batch's lines use its database. */
+		if (cli->name != NULL && cli->db == NULL &&
+		    (rc = cli_open(cli)) == 0)
 			rc = -1;
 	}
 out:
@@ -250,23 +280,47 @@ set_actor(struct cli *cli)
 	ma_log_set_actor(cli->db, actor);
 }
 
+const char *
+cli_db_uri(const struct cli *cli)
+{
+	const char *uri = cli->db_uri ? cli->db_uri : env("MAILADM_DB");
+
+	return uri != NULL ? uri : cli->conf.db;
+}
+
+/* cli_db_secret() without the message: -1 with cli->err set. */
+static int
+read_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
+    char **secret_r)
+{
+	*secret_r = NULL;
+	if (file == NULL && (uri->dialect != MA_MYSQL ||
+	    uri->password != NULL || *cli->conf.db_password_file == '\0'))
+		return 0;
+	if ((*secret_r = ma_conf_read_secret(file ? file :
+	    cli->conf.db_password_file, file ? "--db-password-file" :
+	    "db_password_file", &cli->err)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+cli_db_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
+    char **secret_r)
+{
+	return read_secret(cli, uri, file, secret_r) < 0 ? cli_fail(cli) : 0;
+}
+
 int
 cli_db_connect(struct cli *cli)
 {
-	const char *uri = cli->db_uri ? cli->db_uri : env("MAILADM_DB");
 	struct ma_dburi parsed;
 	char *secret = NULL;
-	int rc = 0;
+	int rc;
 
-	if (uri == NULL)
-		uri = cli->conf.db;
-	if (ma_dburi_parse(uri, &parsed, &cli->err) < 0)
+	if (ma_dburi_parse(cli_db_uri(cli), &parsed, &cli->err) < 0)
 		return -1;
-	if (parsed.dialect == MA_MYSQL && parsed.password == NULL &&
-	    *cli->conf.db_password_file != '\0' &&
-	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
-	    "db_password_file", &cli->err)) == NULL)
-		rc = -1;
+	rc = read_secret(cli, &parsed, NULL, &secret);
 	/* A dry run that would create an SQLite file works on memory instead. */
 	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
 	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {

@@ -198,7 +198,7 @@ int
 cli_complete(struct cli *cli, int argc, char **argv)
 {
 	static const char *const operands[] = { "", "domain", "alias-domain",
-	    "alias", "mailbox", "quota-target" };
+	    "alias", "mailbox", "file", "quota-target" };
 	const struct cli_group *const *g;
 	const struct cli_cmd *c;
 	char name[64], *verb_argv[2];

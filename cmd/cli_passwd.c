@@ -150,6 +150,11 @@ cli_read_password(struct cli *cli, int from_stdin, int confirm, char **pw_r)
 	int rc;
 
 	*pw_r = NULL;
+	/* A batch's standard input may be the batch itself. */
+	if (cli->deferred != NULL)
+		return cli_error(cli, EX_USAGE, "no password from standard "
+		    "input or a terminal inside a batch (use --password-file, "
+		    "--password-hash or --random-password)");
 	if (from_stdin) {
 		if ((rc = read_input(cli, 0, pw_r, &len)) < 0 &&
 		    (rc = take_line(cli, *pw_r, len, "standard input")) >= 0) {

@@ -1,4 +1,4 @@
-/* mailadm: global options, then GROUP VERB dispatched through the table. */
+/* mailadm: run one command line, then report a failed write on stdout. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,22 +7,6 @@
 #include <sysexits.h>
 
 #include "cli.h"
-
-/* Index of the first word that is not a global option (or its value). */
-static int
-skip_globals(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1;
-		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
-		    strcmp(argv[i], "--db") == 0)
-			i++;
-	}
-	return i < argc ? i : argc;
-}
 
 /* Flush stdout and report a failed write (a full disk, a closed pipe). */
 static int
@@ -37,59 +21,16 @@ finish(int rc)
 	return rc;
 }
 
-static int
-dispatch(struct cli *cli, int argc, char **argv)
-{
-	const struct cli_group *g;
-	const struct cli_cmd *c;
-	char name[64];
-	int used = 0;
-
-	if (argc == 0) {
-		cli_usage(stderr);
-		return EX_USAGE;
-	}
-	if (strcmp(argv[0], "help") == 0)
-		return cli_help(cli, argc - 1, argv + 1);
-	if (strcmp(argv[0], "__complete") == 0)
-		return cli_complete(cli, argc - 1, argv + 1);
-	if ((g = cli_group_find(argv[0])) == NULL)
-		return cli_error(cli, EX_USAGE, "unknown command '%s' (see "
-		    "'mailadm help')", argv[0]);
-	if (*g->cmds[0].name == '\0')
-		c = &g->cmds[0];
-	else if (argc == 1 || strcmp(argv[1], "help") == 0 ||
-	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cli_help(cli, 1, argv);
-	else if ((c = cli_cmd_find(g, argc - 1, argv + 1, &used)) == NULL &&
-	    argc == 2 && cli_cmd_is_prefix(g, argv[1]))
-		return cli_help(cli, 1, argv);
-	if (c == NULL)
-		return cli_error(cli, EX_USAGE, "unknown command '%s %s' (see "
-		    "'mailadm help %s')", g->name, argv[1], g->name);
-	cli_cmd_name(g, c, name, sizeof(name));
-	cli->name = name;
-	cli->flags = c->flags;
-	/* The verb's last word becomes argv[0], which argtable skips. */
-	return c->fn(cli, argc - used, argv + used);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct cli cli;
-	int first, rc;
+	int rc;
 
 	memset(&cli, 0, sizeof(cli));
 	/* Files we create (SQLite database, journals) stay private. */
 	umask(027);
-	first = skip_globals(argc, argv);
-	rc = cli_parse(&cli, first, argv, NULL, 0);
-	if (rc < 0)
-		rc = dispatch(&cli, argc - first, argv + first);
-	/* --json promises one document, even for changes that show nothing. */
-	if (rc == EX_OK && cli.json && !cli.printed && (cli.flags & CLI_WRITES))
-		cli_json_changes(&cli);
+	rc = cli_run(&cli, argc, argv);
 	cli_close(&cli);
 	return finish(rc);
 }

@@ -130,9 +130,10 @@ cmd_schema_status(struct cli *cli, int argc, char **argv)
 
 static const struct cli_cmd schema_cmds[] = {
 	{ "init", cmd_schema_init, "create the tables in an empty database",
-	    CLI_DB | CLI_CREATE | CLI_WRITES, OPERAND_NONE },
+	    CLI_DB | CLI_CREATE | CLI_WRITES | CLI_NO_BATCH, OPERAND_NONE },
 	{ "upgrade", cmd_schema_upgrade, "add what mailadm needs to an "
-	    "existing database", CLI_DB | CLI_WRITES, OPERAND_NONE },
+	    "existing database", CLI_DB | CLI_WRITES | CLI_NO_BATCH,
+	    OPERAND_NONE },
 	{ "status", cmd_schema_status, "show the schema version and what is "
 	    "missing", CLI_DB, OPERAND_NONE },
 	{ NULL, NULL, NULL, 0, OPERAND_NONE }

@@ -226,7 +226,8 @@ user_change_run(struct cli *cli, struct user_change *c)
 	    cli->dry_run ? MA_TXN_DRY_RUN : 0, &cli->err) < 0)
 		return cli_fail(cli);
 	rc = cli_change_report(cli);
-	if (!c->add && !cli->dry_run && (c->req.fields & MA_MBX_QUOTA))
+	cli_maildir_made(cli, c->made);
+	if (!c->add && (c->req.fields & MA_MBX_QUOTA))
 		cli_maildir_quota(cli, c->got.address, c->got.maildir,
 		    c->got.quota);
 	return rc;
@@ -525,7 +526,7 @@ static const struct cli_cmd user_cmds[] = {
 	{ "list", cmd_user_list, "list mailboxes", CLI_DB, OPERAND_DOMAIN },
 	{ "show", cmd_user_show, "show a mailbox", CLI_DB, OPERAND_MAILBOX },
 	{ "import", cmd_user_import, "create mailboxes from CSV, all or "
-	    "nothing", W, OPERAND_NONE },
+	    "nothing", W | CLI_NO_BATCH, OPERAND_FILE },
 	{ "enable", cmd_user_enable, "accept mail and logins again", W,
 	    OPERAND_MAILBOX },
 	{ "disable", cmd_user_disable, "refuse mail and logins", W,

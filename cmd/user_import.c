@@ -71,7 +71,7 @@ run_import(struct cli *cli, FILE *in, int no_maildir, const char *scheme)
 	if (ma_spool(in, &spooled, &cli->err) < 0 ||
 	    ma_import_new(&o, spooled, &imp, &cli->err) < 0 ||
 	    ma_txn_run_undo(cli->db, ma_import_txn, ma_import_undo, imp,
-	    cli->dry_run ? MA_TXN_DRY_RUN : 0, &cli->err) < 0)
+	    MA_TXN_HOLD_LOG | (cli->dry_run ? MA_TXN_DRY_RUN : 0), &cli->err) < 0)
 		rc = -1;
 	if (ui.progress && ui.n >= PROGRESS_EVERY)
 		fputc('\n', stderr);

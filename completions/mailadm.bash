@@ -9,8 +9,8 @@
 #   mailadm __complete names domain|alias-domain|alias|mailbox|quota-target
 # and the password schemes for -s/--scheme from "mailadm pw -l --long",
 # so this file never needs to change when a command or option is added:
-# the groups domain, user, alias, quota, schema and pw, and those to
-# come, all complete the same way.
+# the groups domain, user, alias, quota, schema, pw, batch and config, and
+# those to come, all complete the same way.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
 #
@@ -47,8 +47,9 @@ _mailadm_value_opts() {
 	return 0
 }
 
-# The number of operands of VERB: the upper-case words of its usage line
-# that are not in brackets ("... alias add ALIAS_DOMAIN TARGET_DOMAIN": 2).
+# The number of operands of VERB: the upper-case words of its usage line,
+# alone or in brackets when optional ("... alias add ALIAS_DOMAIN
+# TARGET_DOMAIN": 2; "... batch [FILE]": 1).
 _mailadm_operand_count() {
 	local usage w n=0
 	usage=$("${MAILADM_COMPLETE_BIN:-mailadm}" "$@" --help </dev/null \
@@ -56,7 +57,7 @@ _mailadm_operand_count() {
 	local -a ws=()
 	read -r -a ws <<<"$usage"
 	for w in "${ws[@]}"; do
-		[[ $w =~ ^[A-Z][A-Z0-9_]*$ ]] && n=$((n + 1))
+		[[ $w =~ ^\[?[A-Z][A-Z0-9_]*\]?$ ]] && n=$((n + 1))
 	done
 	# Without a usage line, do not limit the operands.
 	[[ -n $usage ]] || n=99
@@ -242,7 +243,12 @@ _mailadm() {
 	else
 		kind=$(_mailadm_run __complete operand "${pos[@]:0:verbn+1}")
 		n=$(_mailadm_operand_count "${pos[@]:0:verbn+1}")
-		if [[ -n $kind ]] && ((${#pos[@]} - verbn - 1 < n)); then
+		if [[ $kind == file ]] && ((${#pos[@]} - verbn - 1 < n)); then
+			while IFS= read -r w; do
+				COMPREPLY+=("$w")
+			done < <(compgen -f -- "$cur")
+			compopt -o filenames 2>/dev/null || :
+		elif [[ -n $kind ]] && ((${#pos[@]} - verbn - 1 < n)); then
 			_mailadm_add "$cur" < <(_mailadm_run __complete names \
 			    "$kind")
 		fi

@@ -28,10 +28,10 @@ put(struct ma_csv *c, size_t *len, char ch, struct ma_err *err)
 	char *nb;
 	size_t ncap;
 
+	if (*len >= MA_CSV_RECORD_MAX)
+		return ma_fail(err, MA_EINVAL, 0, "line %lu: record longer "
+		    "than %d bytes", c->line, MA_CSV_RECORD_MAX);
 	if (*len + 1 >= c->cap) {
-		if (c->cap > MA_CSV_RECORD_MAX)
-			return ma_fail(err, MA_EINVAL, 0, "line %lu: record "
-			    "longer than %d bytes", c->line, MA_CSV_RECORD_MAX);
 		ncap = c->cap ? c->cap * 2 : 256;
 		if ((nb = malloc(ncap)) == NULL)
 			return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
@@ -145,6 +145,7 @@ ma_csv_read(struct ma_csv *c, struct ma_err *err)
 			c->next_line++;
 			if (len == 0 && c->nfields == 0 && !after_quote) {
 				c->line = c->next_line;
+				any = 0;
 				continue;	/* a blank line */
 			}
 			break;

@@ -3,6 +3,7 @@
 #define MA_DB_PRIV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "db.h"
 
@@ -36,6 +37,7 @@ struct ma_db {
 	char			 actor[128];	/* log.username */
 	char			**journal;	/* changes, for --dry-run */
 	size_t			 njournal;
+	FILE			*log_held;	/* see ma_log_hold() */
 };
 
 struct ma_stmt {

@@ -150,6 +150,8 @@ ma_db_close(struct ma_db **dbp)
 	for (i = 0; i < db->njournal; i++)
 		free(db->journal[i]);
 	free(db->journal);
+	if (db->log_held != NULL)
+		fclose(db->log_held);
 	db->ops->close(db);
 	*dbp = NULL;
 }

@@ -7,6 +7,7 @@
 #define MA_LOG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "db.h"
 
@@ -26,6 +27,25 @@ int	ma_log_write(struct ma_db *db, const char *domain, const char *action,
  */
 int	ma_log_write_rows(struct ma_db *db, size_t n, const char *const *domains,
 	    const char *action, const char *const *data, struct ma_err *err);
+
+/*
+ * Hold the log rows of the current transaction back, in a temporary
+ * file, until ma_log_flush() writes them: a long transaction (an import,
+ * a batch) that fails late then has inserted none, and a rollback moves
+ * nothing, not even MariaDB's AUTO_INCREMENT counter.  Every call starts
+ * an empty hold.
+ */
+int	ma_log_hold(struct ma_db *db, struct ma_err *err);
+/* Write what is held, in multi-row INSERTs, and stop holding. */
+int	ma_log_flush(struct ma_db *db, struct ma_err *err);
+/*
+ * Where the hold is now, and back to there: what a savepoint rolled
+ * back must not be written either.
+ */
+off_t	ma_log_mark(struct ma_db *db);
+void	ma_log_back_to(struct ma_db *db, off_t mark);
+/* Forget what is held (the transaction rolled back), and stop holding. */
+void	ma_log_drop_held(struct ma_db *db);
 
 /* The "action data" lines logged since the current transaction began. */
 const char *const *ma_log_journal(struct ma_db *db, size_t *n);

@@ -24,6 +24,7 @@
 #include "quota.h"
 #include "policy.h"
 #include "passwd.h"
+#include "srvconf.h"
 #include "csv.h"
 #include "import.h"
 #include "spool.h"

@@ -77,6 +77,32 @@ pw_crypt_make(const char *prefix, const char *pw, char **hash_r,
 	return rc;
 }
 
+/*
+ * crypt_checksalt() reads the setting only; the checksum after the last
+ * '$' has a fixed length per method (crypt(5)), so a hash cut short is
+ * refused here rather than never matching later.
+ */
+static int
+checksum_ok(const char *hash)
+{
+	static const struct { const char *prefix; size_t len; } sums[] = {
+		{ "$1$", 22 }, { "$5$", 43 }, { "$6$", 86 }, { "$y$", 43 },
+		{ "$2a$", 53 }, { "$2b$", 53 }, { "$2y$", 53 },
+	};
+	const char *tail = strrchr(hash, '$');
+	size_t i;
+
+	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++) {
+		if (strncmp(hash, sums[i].prefix, strlen(sums[i].prefix)) != 0)
+			continue;
+		/* bcrypt: "$2b$10$" then 22 salt and 31 checksum characters */
+		return tail != NULL && strlen(tail + 1) == sums[i].len &&
+		    strspn(tail + 1, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz") == sums[i].len;
+	}
+	return 1;
+}
+
 int
 pw_crypt_check(const char *name, const char *setting, struct ma_err *err)
 {
@@ -84,6 +110,9 @@ pw_crypt_check(const char *name, const char *setting, struct ma_err *err)
 	case CRYPT_SALT_OK:
 	case CRYPT_SALT_METHOD_LEGACY:
 	case CRYPT_SALT_TOO_CHEAP:
+		if (!checksum_ok(setting))
+			return ma_fail(err, MA_EINVAL, 0, "malformed %s hash "
+			    "(a checksum of the wrong length)", name);
 		return 0;
 	case CRYPT_SALT_METHOD_DISABLED:
 		return ma_fail(err, MA_EINVAL, 0, "%s hashes are disabled in "

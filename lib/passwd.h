@@ -114,8 +114,8 @@ int	ma_passwd_verify(const char *hash, const char *pw,
  * Recognise a stored hash without a password: its scheme in *scheme_r
  * and, in *verifiers_r, who can verify it in that exact form (a
  * {SHA512-CRYPT} prefix or an 8-byte {SSHA} salt rules courier out).
- * Checks the syntax only: a crypt hash cut short is found by
- * ma_passwd_verify().  Returns 0, or -1 with MA_EINVAL.
+ * Checks the syntax only (a crypt hash's checksum must have its method's
+ * length, so one cut short is refused).  Returns 0, or -1 with MA_EINVAL.
  */
 int	ma_passwd_identify(const char *hash,
 	    const struct ma_passwd_scheme **scheme_r, unsigned int *verifiers_r,

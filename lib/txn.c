@@ -36,6 +36,14 @@ ma_txn_run_undo(struct ma_db *db, ma_txn_fn *fn, ma_txn_fn *undo, void *arg,
 	int attempt, rc, done;
 
 	/*
+	 * Inside a transaction of the caller's (a batch): that one commits,
+	 * retries and undoes; a failing fn takes its own files back.
+	 */
+	if (db->in_txn) {
+		ma_log_journal_reset(db);
+		return fn(db, arg, err);
+	}
+	/*
 	 * A dry run writes no log rows: even a rolled-back INSERT would move
 	 * MariaDB's AUTO_INCREMENT counter, and a dry run changes nothing.
 	 */
@@ -43,9 +51,13 @@ ma_txn_run_undo(struct ma_db *db, ma_txn_fn *fn, ma_txn_fn *undo, void *arg,
 	for (attempt = 1; ; attempt++) {
 		ma_log_journal_reset(db);
 		rc = ma_db_begin(db, err);
+		if (rc == 0 && (flags & MA_TXN_HOLD_LOG))
+			rc = ma_log_hold(db, err);
 		if (rc == 0)
 			rc = fn(db, arg, err);
 		done = rc == 0;
+		if (rc == 0 && (flags & MA_TXN_HOLD_LOG))
+			rc = ma_log_flush(db, err);
 		if (rc == 0 && db->dry_run)
 			ma_db_rollback(db);
 		else if (rc == 0)
@@ -65,6 +77,7 @@ ma_txn_run_undo(struct ma_db *db, ma_txn_fn *fn, ma_txn_fn *undo, void *arg,
 		backoff(attempt);
 	}
 	db->dry_run = 0;
+	ma_log_drop_held(db);
 	return rc;
 }
 

@@ -135,7 +135,7 @@ assert "password" not in d
 	ma domain set example.com --max-mailboxes 2 --max-quota 1G --domain-quota 1200M --quota 512M
 	add a@example.com
 	[ "$(db_sql <<<"SELECT quota FROM mailbox")" = 536870912 ]
-	fails 65 "quota 2G is above the maximum of 1G per mailbox" user add b@example.com --quota 2G --password-hash '$1$x$y'
+	fails 65 "quota 2G is above the maximum of 1G per mailbox" user add b@example.com --quota 2G --password-hash '$1$c9809462$mI9jSazc99/miu/lheDk//'
 	fails 65 "would bring domain 'example.com' over its total of 1200M" user add b@example.com --quota 1G --password-hash '$1$c9809462$mI9jSazc99/miu/lheDk//'
 	fails 65 "quota unlimited is above the maximum" user add b@example.com --quota 0 --password-hash '$1$c9809462$mI9jSazc99/miu/lheDk//'
 	add b@example.com

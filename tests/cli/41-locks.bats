@@ -78,3 +78,31 @@ release_lock() {
 	run -0 ma domain set example.com --description changed
 	[ "$(db_sql <<<"SELECT description FROM domain")" = changed ]
 }
+
+@test "batch and import under a lock held too long: 75, nothing changed, no Maildir left" {
+	B=$BATS_TEST_TMPDIR/batch
+	printf 'domain add other.org\nuser add a@example.com --random-password\n' >"$B"
+	printf 'address,password\nb@example.com,pw-1\n' >"$BATS_TEST_TMPDIR/in.csv"
+	before=$(db_dump)
+	hold_lock 60
+	run --separate-stderr -75 ma batch "$B"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "mailadm: batch: gave up after 5 attempts: "* ]]
+	run --separate-stderr -75 ma user import "$BATS_TEST_TMPDIR/in.csv"
+	[[ $stderr == "mailadm: user import: gave up after 5 attempts: "* ]]
+	release_lock
+	[ "$before" = "$(db_dump)" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/vmail" -mindepth 2 -print -quit)" ]
+}
+
+@test "batch: a lock released while retrying: the whole batch goes through once" {
+	B=$BATS_TEST_TMPDIR/batch
+	printf 'domain add other.org\nuser add a@example.com --random-password\n' >"$B"
+	hold_lock 2
+	run --separate-stderr -0 ma batch "$B"
+	# The generated password is printed once, after the commit.
+	[[ $output =~ ^[A-Za-z2-9]{16}$ ]]
+	[ "$(ma user list)" = a@example.com ]
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM log WHERE action = 'create_mailbox'")" = 1 ]
+}

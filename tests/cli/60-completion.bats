@@ -370,3 +370,21 @@ groups_of_binary() {
 	comp mailadm help pw ""
 	reply_is
 }
+
+@test "user import <TAB> and batch <TAB> complete file names, then nothing" {
+	local d=$BATS_TEST_TMPDIR/files
+	mkdir -p "$d"
+	: >"$d/accounts.csv"
+	: >"$d/changes.txt"
+	comp mailadm user import "$d/a"
+	reply_is "$d/accounts.csv"
+	comp mailadm batch "$d/"
+	reply_is "$d/accounts.csv" "$d/changes.txt"
+	comp mailadm batch "$d/changes.txt" ""
+	reply_is
+	comp mailadm batch --k
+	reply_is --keep-going
+	comp mailadm user import --no
+	reply_is --no-maildir
+	no_stderr
+}

@@ -6,11 +6,11 @@
 #   mailadm __complete verbs GROUP [VERB]
 #   mailadm __complete options GROUP VERB...
 #   mailadm __complete operand GROUP VERB...
-#   mailadm __complete names domain|alias-domain|alias|mailbox
+#   mailadm __complete names domain|alias-domain|alias|mailbox|quota-target
 # and the password schemes for -s/--scheme from "mailadm pw -l --long",
 # so this file never needs to change when a command or option is added:
-# the groups domain, user, alias, schema, pw, batch and config, and those
-# to come, all complete the same way.
+# the groups domain, user, alias, quota, schema, pw, batch and config, and
+# those to come, all complete the same way.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
 #

@@ -147,7 +147,8 @@ print_help(struct cli *cli, void **opts, size_t nopts, void **globals,
 
 	if (syntax == NULL)
 		return;
-	memcpy(syntax, opts, nopts * sizeof(void *));
+	if (nopts > 0)		/* a verb without options passes opts NULL */
+		memcpy(syntax, opts, nopts * sizeof(void *));
 	syntax[nopts] = end;
 	printf("usage: mailadm %s", cli->name);
 	arg_print_syntax(stdout, syntax, "\n");

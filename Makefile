@@ -11,13 +11,13 @@ PKGS	 = libmariadb sqlite3 libidn2 libcrypt argtable2 libcrypto
 WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Icmd
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS	+= $(shell pkg-config --libs $(PKGS))
 
 LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
-CMD_SRC	 = $(wildcard cmd/*.c)
+CMD_SRC	 = $(wildcard cmd/*.c cmd/*/*.c)
 CMD_OBJ	 = $(CMD_SRC:.c=.o)
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
@@ -81,7 +81,7 @@ install: mailadm
 	install -m 0644 data/mailadm.conf.example $(DESTDIR)$(DATADIR)/
 
 clean:
-	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
+	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o cmd/*/*.o $(UNIT_BIN)
 
 .PHONY: all unit deps deps-build check check-once demo bench bench-users bench-quota \
 	install clean

@@ -147,7 +147,8 @@ print_help(struct cli *cli, void **opts, size_t nopts, void **globals,
 
 	if (syntax == NULL)
 		return;
-	memcpy(syntax, opts, nopts * sizeof(void *));
+	if (nopts > 0)		/* a verb without options passes opts NULL */
+		memcpy(syntax, opts, nopts * sizeof(void *));
 	syntax[nopts] = end;
 	printf("usage: mailadm %s", cli->name);
 	arg_print_syntax(stdout, syntax, "\n");
@@ -288,27 +289,18 @@ cli_db_uri(const struct cli *cli)
 	return uri != NULL ? uri : cli->conf.db;
 }
 
-/* cli_db_secret() without the message: -1 with cli->err set. */
-static int
-read_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
+int
+cli_db_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
     char **secret_r)
 {
 	*secret_r = NULL;
 	if (file == NULL && (uri->dialect != MA_MYSQL ||
 	    uri->password != NULL || *cli->conf.db_password_file == '\0'))
 		return 0;
-	if ((*secret_r = ma_conf_read_secret(file ? file :
+	*secret_r = ma_conf_read_secret(file ? file :
 	    cli->conf.db_password_file, file ? "--db-password-file" :
-	    "db_password_file", &cli->err)) == NULL)
-		return -1;
-	return 0;
-}
-
-int
-cli_db_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
-    char **secret_r)
-{
-	return read_secret(cli, uri, file, secret_r) < 0 ? cli_fail(cli) : 0;
+	    "db_password_file", &cli->err);
+	return *secret_r != NULL ? 0 : -1;
 }
 
 int
@@ -316,11 +308,11 @@ cli_db_connect(struct cli *cli)
 {
 	struct ma_dburi parsed;
 	char *secret = NULL;
-	int rc;
+	int rc = 0;
 
 	if (ma_dburi_parse(cli_db_uri(cli), &parsed, &cli->err) < 0)
 		return -1;
-	rc = read_secret(cli, &parsed, NULL, &secret);
+	rc = cli_db_secret(cli, &parsed, NULL, &secret);
 	/* A dry run that would create an SQLite file works on memory instead. */
 	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
 	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {

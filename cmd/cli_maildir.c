@@ -94,7 +94,6 @@ cli_maildir_quota(struct cli *cli, const char *address, const char *maildir,
 		return;
 	}
 	cli_maildir_opts(cli, &dirs);
-	/* The delivery agent enforces the quota in maildirsize at once. */
 	if (ma_vmail_open(&v, &dirs, &e) == 0) {
 		if (ma_quota_apply(&v, maildir, quota, &e) == 0)
 			e.status = MA_OK;

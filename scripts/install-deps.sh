@@ -12,14 +12,14 @@ dovecot-core whois openssl python3-passlib"
 # maildirmake and deliverquota: tests/unit/t-maildir and t-quota check
 # against them
 TEST="$TEST maildrop"
-# tests/integration: a real Postfix + Courier + Cyrus SASL stack on loopback;
-# python3 also for the policy service test (a socket pair) and
-# bench/quota.sh (hyperfine's JSON)
+# tests/integration: a real Postfix + Courier + Cyrus SASL stack on loopback
 TEST="$TEST postfix postfix-mysql postfix-sqlite courier-authlib-mysql
 courier-imap courier-pop sasl2-bin libsasl2-modules python3 util-linux"
-# GNU time (/usr/bin/time): bench/users.sh and bench/quota.sh read peak
-# memory from it
+# GNU time (/usr/bin/time): bench/users.sh reads peak memory from it
 TEST="$TEST time"
+# the policy service test talks over a socket pair; bench/quota.sh reads
+# hyperfine's JSON
+TEST="$TEST python3"
 
 case "${1:-all}" in
 build) want=$BUILD ;;

@@ -13,7 +13,24 @@ WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 CFLAGS	?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Ilib -Icmd
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
+# LINK=static (the default) links every library but libc and libidn2 (its
+# libunistring has no static archive on Debian) into the binary, position
+# independent still: `mailadm --version` takes 5.7 ms instead of 9 (an
+# empty program: 2.7), the difference being spent relocating libcrypto and
+# libmariadb.  LINK=shared is for a distribution package, whose libraries
+# get security updates.
+LINK	?= static
+STATIC_PKGS = libmariadb sqlite3 libcrypt argtable2 libcrypto
+ifeq ($(LINK),shared)
 LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+else ifeq ($(LINK),static)
+LDLIBS	+= $(shell pkg-config --libs-only-L $(STATIC_PKGS)) -Wl,-Bstatic \
+	   $(filter-out -ldl -lm -pthread,$(shell pkg-config --static \
+	       --libs-only-l $(STATIC_PKGS))) \
+	   -Wl,-Bdynamic $(shell pkg-config --libs libidn2) -ldl -lm -pthread
+else
+$(error LINK must be static or shared, not '$(LINK)')
+endif
 
 LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)

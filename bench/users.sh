@@ -284,7 +284,7 @@ child_ticks() {
 }
 
 # The methods of part 1, each of a KIND:
-#   user_add, pfa, floor: one process per account.  setup_KIND KEY runs
+#   user_add, pfa, account, floor: one process per account.  setup_KIND KEY runs
 #     before the rounds; round_KIND KEY ROUND FIRST LAST makes accounts
 #     FIRST..LAST (timed); done_KIND KEY, after the rounds, checks the rows
 #     and sets SUM[KEY] to their digest, or "-" when it is not to be compared.
@@ -378,6 +378,25 @@ round_pfa() {
 }
 done_pfa() { expect_accounts "u_$1" mysql "${ACCOUNTS[$1]}" >/dev/null; SUM[$1]=-; }
 
+# bench/account-client: connect, insert the three rows of an account,
+# commit, linked as mailadm is: the floor of a tool that makes one account
+# per process on MariaDB.  Its rows lack the name and Maildir: not compared.
+setup_account() {
+	mk_db "u_$1" mysql "$WORK/in/p1.domains"
+	cc -O2 -o "$WORK/account-client" "$TOP/bench/account-client.c" \
+		$(pkg-config --cflags libmariadb) -L"$(pkg-config --variable=libdir libmariadb)" \
+		-Wl,-Bstatic -lmariadb -lz -lssl -lcrypto -Wl,-Bdynamic -ldl -lm -pthread ||
+		die "cannot build bench/account-client.c"
+}
+round_account() {
+	local i hash
+	for ((i = $3; i <= $4; i++)); do
+		IFS=$'\t' read -r ADDR _ _ hash _ <<<"${P1[i - 1]}"
+		timed "$1" "$WORK/account-client" "$MARIADB_SOCKET" "u_$1" "$ADDR" "$hash"
+	done
+}
+done_account() { expect_accounts "u_$1" mysql "${ACCOUNTS[$1]}" >/dev/null; SUM[$1]=-; }
+
 # The floor: what starting any process costs in these loops.
 setup_floor() { :; }
 round_floor() {
@@ -416,6 +435,7 @@ part1() {
 	[ $HAS_BATCH = 0 ] || method batch one_file mysql "$NUSERS" "mailadm batch (one file)"
 	[ "$NPFA" -eq 0 ] || method pfa pfa mysql "$NPFA" "postfixadmin-cli mailbox add"
 	method client one_file mysql "$NUSERS" "mariadb client, one INSERT file"
+	method account account mysql "$NUSERS" "bench/account-client (C, 3 INSERTs)"
 	method add_sqlite user_add sqlite "$NUSERS" "mailadm user add --password-hash"
 	method floor floor - "$NUSERS" "exec /bin/true (the loops' floor)"
 
@@ -473,10 +493,18 @@ report1() {
 		for m in add add_nomd; do
 			echo "  ${LABEL[$m]}: $(verdict "${MED[pfa]} >= 10 * ${MED[$m]}") in wall time" \
 			    "($(ratio "${MED[pfa]}" "${MED[$m]}") of the median), $(verdict "${CPU_MS[pfa]} >= 10 * ${CPU_MS[$m]}")" \
-			    "in CPU time ($(ratio "${CPU_MS[pfa]}" "${CPU_MS[$m]}"))."
+			    "in CPU time ($(ratio "${CPU_MS[pfa]}" "${CPU_MS[$m]}")), $(verdict \
+			    "${MED[pfa]} - ${MED[floor]} >= 10 * (${MED[$m]} - ${MED[floor]})") above the" \
+			    "loops' floor ($(ratio "$(minus pfa)" "$(minus "$m")"))."
 		done
+		echo "  the most any tool can reach with one process and one connection per account" \
+		    "(postfixadmin-cli / account-client): $(ratio "${MED[pfa]}" "${MED[account]}")," \
+		    "$(ratio "$(minus pfa)" "$(minus account)") above the floor."
 	fi
 }
+
+# A method's median call less the loops' floor (exec /bin/true), in ms.
+minus() { awk -v t="${MED[$1]}" -v f="${MED[floor]}" 'BEGIN { printf "%.3f", t - f }'; }
 
 # "met" or "NOT met": whether an awk condition holds.
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }

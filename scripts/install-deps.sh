@@ -5,7 +5,7 @@
 set -eu
 
 BUILD="gcc make pkg-config libargtable2-dev libmariadb-dev libsqlite3-dev
-libidn2-dev libcrypt-dev libssl-dev"
+libidn2-dev libcrypt-dev libssl-dev zlib1g-dev"
 TEST="bats sqlite3 mariadb-server mariadb-client mandoc man-db php-cli
 php-mysql php-sqlite3 php-mbstring hyperfine
 dovecot-core whois openssl python3-passlib"

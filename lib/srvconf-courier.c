@@ -55,7 +55,8 @@ static const char authmysql_about[] =
 	"courier-authlib's authmysql module (authdaemonrc: authmodulelist=\n"
 	"\"authmysql\"): the mailboxes of active domains, their crypt(3) or\n"
 	"{SCHEME} password, Maildir and Maildir++ quota.  A quota of 0 is\n"
-	"sent as 1 PiB: maildrop ignores 0S and would keep an old limit.\n"
+	"sent as 0S, which maildrop ignores: the limit is then the first\n"
+	"line of maildirsize, which mailadm sets to 0S (none) with the quota.\n"
 	"Leave passwords to mailadm: authpasswd would store {SSHA} instead.";
 
 static void
@@ -95,8 +96,13 @@ authmysqlrc(struct srv_gen *g)
 		b->oom = 1;
 	ma_buf_release(&home);
 	key(b, "MYSQL_NAME_FIELD", "name");
-	key(b, "MYSQL_QUOTA_FIELD", "IF(quota > 0, CONCAT(quota, 'S'), "
-	    "'1125899906842624S')");
+	/*
+	 * 0 gives 0S, which maildrop and imapd ignore, keeping the limit in
+	 * maildirsize: mailadm writes 0S there when a quota becomes 0, so
+	 * both see no limit (a stand-in like 1 PiB would be written into
+	 * maildirsize by maildrop and differ from what mailadm writes).
+	 */
+	key(b, "MYSQL_QUOTA_FIELD", "CONCAT(quota, 'S')");
 	key(b, "MYSQL_WHERE_CLAUSE", "active = 1 AND domain IN (SELECT "
 	    "d.domain FROM domain d WHERE d.active = 1 AND d.backupmx = 0)");
 	/* courier-authlib 0.71 refuses a file without this last section. */

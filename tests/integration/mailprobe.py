@@ -8,7 +8,13 @@ the first line of standard input.
   mailprobe.py send PORT FROM RCPT [USER]           -> "MAIL RCPT DATA" codes
                                                        (AUTH PLAIN first
                                                        when USER is given;
-                                                       header X-Probe: $TAG)
+                                                       header X-Probe: $TAG;
+                                                       $BODY: body bytes;
+                                                       $SIZE: MAIL FROM
+                                                       SIZE=)
+  mailprobe.py rcpt PORT FROM RCPT                  -> the RCPT reply, code
+                                                       and text ($SIZE as
+                                                       for send)
   mailprobe.py imap PORT USER                       -> OK | NO | BAD
   mailprobe.py pop3 PORT USER                       -> +OK | -ERR
 """
@@ -44,6 +50,21 @@ def smtp_auth(port, mech, user):
         return str(code)
 
 
+def mail_options():
+    """MAIL FROM parameters: SIZE= when $SIZE is set."""
+    size = os.environ.get("SIZE")
+    return [f"SIZE={size}"] if size else []
+
+
+def body():
+    """The body: "probe", or lines of x making $BODY bytes."""
+    n = int(os.environ.get("BODY", "0"))
+    if n <= 0:
+        return "probe\r\n"
+    line = "x" * 76 + "\r\n"
+    return (line * (n // len(line) + 1))[:n - 2] + "\r\n"
+
+
 def send(port, sender, rcpt, user=None):
     codes = []
     with smtplib.SMTP(HOST, int(port), timeout=TIMEOUT) as s:
@@ -53,7 +74,7 @@ def send(port, sender, rcpt, user=None):
             code, _ = s.docmd("AUTH", "PLAIN " + blob.decode())
             if code != 235:
                 return f"AUTH={code}"
-        code, _ = s.mail(sender)
+        code, _ = s.mail(sender, mail_options())
         codes.append(code)
         if code == 250:
             code, _ = s.rcpt(rcpt)
@@ -62,10 +83,20 @@ def send(port, sender, rcpt, user=None):
             tag = os.environ.get("TAG", "none")
             msg = (f"From: <{sender}>\r\nTo: <{rcpt}>\r\n"
                    f"Subject: probe\r\nMessage-ID: <{uuid.uuid4()}@probe>"
-                   f"\r\nX-Probe: {tag}\r\n\r\nprobe\r\n")
+                   f"\r\nX-Probe: {tag}\r\n\r\n{body()}")
             code, _ = s.data(msg.encode())
             codes.append(code)
     return " ".join(str(c) for c in codes)
+
+
+def rcpt(port, sender, rcpt_to):
+    with smtplib.SMTP(HOST, int(port), timeout=TIMEOUT) as s:
+        s.ehlo("probe.mailadm.test")
+        code, text = s.mail(sender, mail_options())
+        if code == 250:
+            code, text = s.rcpt(rcpt_to)
+        s.rset()
+    return f"{code} {text.decode()}"
 
 
 def imap(port, user):
@@ -100,8 +131,8 @@ def pop3(port, user):
 
 
 def main(argv):
-    cmds = {"smtp-auth": smtp_auth, "send": send, "imap": imap,
-            "pop3": pop3}
+    cmds = {"smtp-auth": smtp_auth, "send": send, "rcpt": rcpt,
+            "imap": imap, "pop3": pop3}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 64

@@ -18,6 +18,12 @@
 #
 # It uses the MariaDB server at $MARIADB_SOCKET when there is one (the
 # one tests/run-all.sh started), else starts its own under DIR.
+#
+# With STACK_QUOTA=1 at stack_start, Postfix is set up for quotas as
+# mailadm-quota(8) says: "mailadm quota policy" as a policy service
+# (spawn(8), as the vmail user, with the servers' read-only database
+# account) after reject_unauth_destination, and maildrop behind a
+# wrapper that makes a full mailbox a bounce (5.2.2), not a retry.
 
 _stack_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/mariadb.sh
@@ -133,12 +139,60 @@ _stack_postfix() {
 		/^[a-z]/ && NF >= 8 { $5 = "n" }
 		{ sub(/user=vmail/, "user=" vuser); print }
 	' /etc/postfix/master.cf >"$pf/master.cf" || return 1
+	if [ -n "${STACK_QUOTA:-}" ]; then
+		_stack_quota "$S" || return 1
+	fi
 	postfix -c "$pf" check >"$S/log/postfix-check" 2>&1
 	postfix -c "$pf" start >"$S/log/postfix-start" 2>&1 3>&- </dev/null || {
 		_stack_err "postfix did not start:"
 		cat "$S/log/postfix-start" "$pf/log/maillog" >&2
 		return 1
 	}
+}
+
+# The quota setup (STACK_QUOTA): the policy service's configuration, the
+# delivery wrapper, and their lines in main.cf and master.cf.
+_stack_quota() {
+	local S=$1 pf=$STACK_PF vuser=$STACK_VMAIL_USER
+	# Out of the source tree: the vmail user runs them.
+	install -m 0755 "$_stack_top/mailadm" "$S/mailadm" || return 1
+	install -m 0600 -o "$vuser" "$S/server.pw" "$S/policy.pw" || return 1
+	cat >"$S/policy.conf" <<-EOF
+		db = $STACK_SERVER_URI
+		db_password_file = $S/policy.pw
+		vmail_base = $STACK_VMAIL
+		vmail_uid = $(id -u "$vuser")
+		vmail_gid = $(id -g "$vuser")
+	EOF
+	# The delivery wrapper of mailadm-quota(8): maildrop exits 75 (a
+	# temporary failure: the mail waits in the queue) over quota; an
+	# enhanced status code first in the output sets pipe(8)'s verdict.
+	cat >"$S/maildrop-bounce" <<-'EOF'
+		#!/bin/sh
+		out=$(/usr/bin/maildrop -d "$1" 2>&1)
+		rc=$?
+		case $rc:$out in
+		0:*) exit 0 ;;
+		75:*"maildir over quota"*)
+			echo "5.2.2 <$1>: mailbox full"
+			exit 77 ;;
+		esac
+		printf '%s\n' "$out"
+		exit $rc
+	EOF
+	chmod 0755 "$S/maildrop-bounce" || return 1
+	cat >>"$pf/main.cf" <<-EOF
+		smtpd_recipient_restrictions = reject_unauth_destination,
+		    check_policy_service unix:private/quotapolicy
+		quotapolicy_time_limit = 3600
+	EOF
+	sed -i "s|argv=/usr/bin/maildrop -d |argv=$S/maildrop-bounce |" \
+		"$pf/master.cf" || return 1
+	grep -q "argv=$S/maildrop-bounce " "$pf/master.cf" || return 1
+	cat >>"$pf/master.cf" <<-EOF
+		quotapolicy unix - n n - 0 spawn
+		  user=$vuser argv=$S/mailadm -c $S/policy.conf quota policy
+	EOF
 }
 
 _stack_authdaemond() {

@@ -1,5 +1,6 @@
 /* SQLite driver. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -132,9 +133,11 @@ sqlite_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
 }
 
 static int
-sqlite_bind_text(struct ma_stmt *st, int idx, const char *s)
+sqlite_bind_text(struct ma_stmt *st, int idx, const char *s, size_t len)
 {
-	return sqlite3_bind_text(S(st), idx, s, -1, SQLITE_TRANSIENT) ==
+	if (len > INT_MAX)
+		return -1;
+	return sqlite3_bind_text(S(st), idx, s, (int)len, SQLITE_TRANSIENT) ==
 	    SQLITE_OK ? 0 : -1;
 }
 
@@ -181,6 +184,24 @@ sqlite_isnull(struct ma_stmt *st, int col)
 	return sqlite3_column_type(S(st), col) == SQLITE_NULL;
 }
 
+static size_t
+sqlite_len(struct ma_stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(S(st), col);
+}
+
+static int
+sqlite_columns(struct ma_stmt *st)
+{
+	return sqlite3_column_count(S(st));
+}
+
+static const char *
+sqlite_column_name(struct ma_stmt *st, int col)
+{
+	return sqlite3_column_name(S(st), col);
+}
+
 static int64_t
 sqlite_changes(struct ma_stmt *st)
 {
@@ -207,6 +228,9 @@ const struct ma_db_ops ma_sqlite_ops = {
 	.reset = sqlite_reset,
 	.text = sqlite_text,
 	.isnull = sqlite_isnull,
+	.len = sqlite_len,
+	.columns = sqlite_columns,
+	.column_name = sqlite_column_name,
 	.changes = sqlite_changes,
 	.finalize = sqlite_finalize,
 	/* IMMEDIATE: take the write lock now, so two writers never deadlock. */

@@ -10,6 +10,7 @@
 struct sqlite_db {
 	struct ma_db	 base;
 	sqlite3		*h;
+	int		 foreign;	/* MA_DB_FOREIGN */
 };
 
 struct sqlite_stmt {
@@ -20,11 +21,17 @@ struct sqlite_stmt {
 #define H(db) (((struct sqlite_db *)(void *)(db))->h)
 #define S(st) (((struct sqlite_stmt *)(void *)(st))->h)
 
-/* Turn the last error on h into err, with its status class. */
+/* Turn the last error on db into err, with its status class. */
 static int
-sqlite_fail(sqlite3 *h, int rc, struct ma_err *err)
+sqlite_fail(struct ma_db *db, int rc, struct ma_err *err)
 {
+	sqlite3 *h = H(db);
 	const char *msg = sqlite3_errmsg(h);
+
+	/* A query of a staging database: its message says it all. */
+	if (((struct sqlite_db *)(void *)db)->foreign)
+		return ma_fail(err, rc == SQLITE_NOMEM ? MA_ENOMEM : MA_EINVAL,
+		    rc, "%s", msg);
 	enum ma_status st = MA_EDB;
 
 	switch (rc & 0xff) {
@@ -85,6 +92,7 @@ sqlite_open(const struct ma_dburi *uri, const char *password,
 		return -1;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
+	db->foreign = (flags & MA_DB_FOREIGN) != 0;
 	/* Concurrent writers queue on the lock instead of failing at once. */
 	sqlite3_busy_timeout(db->h, 10000);
 	*dbp = &db->base;
@@ -111,7 +119,7 @@ sqlite_exec(struct ma_db *db, const char *sql, struct ma_err *err)
 {
 	int rc = sqlite3_exec(H(db), sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : sqlite_fail(H(db), rc, err);
+	return rc == SQLITE_OK ? 0 : sqlite_fail(db, rc, err);
 }
 
 static int
@@ -126,7 +134,7 @@ sqlite_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
 	rc = sqlite3_prepare_v2(H(db), sql, -1, &st->h, NULL);
 	if (rc != SQLITE_OK) {
 		free(st);
-		return sqlite_fail(H(db), rc, err);
+		return sqlite_fail(db, rc, err);
 	}
 	*stp = &st->base;
 	return 0;
@@ -162,7 +170,7 @@ sqlite_step(struct ma_stmt *st, struct ma_err *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return sqlite_fail(H(st->db), rc, err);
+	return sqlite_fail(st->db, rc, err);
 }
 
 static int

@@ -32,7 +32,9 @@ int	ma_dburi_parse(const char *uri, struct ma_dburi *out,
 void	ma_dburi_release(struct ma_dburi *uri);
 
 enum {
-	MA_DB_CREATE = 1 << 0	/* sqlite: create the file if missing */
+	MA_DB_CREATE = 1 << 0,	/* sqlite: create the file if missing */
+	/* not mailadm's store: errors as the server words them */
+	MA_DB_FOREIGN = 1 << 1
 };
 
 /*

@@ -25,7 +25,8 @@ ma_staging_open(struct ma_staging **sp, struct ma_err *err)
 
 	if (s == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	if (ma_db_open(&uri, NULL, MA_DB_CREATE, &s->db, err) < 0 ||
+	if (ma_db_open(&uri, NULL, MA_DB_CREATE | MA_DB_FOREIGN, &s->db,
+	    err) < 0 ||
 	    ma_db_exec(s->db, "ATTACH '' AS work", err) < 0 ||
 	    ma_db_exec(s->db, "CREATE TABLE work.source_table (name TEXT "
 	    "PRIMARY KEY COLLATE NOCASE, columns INTEGER, rows INTEGER)",
@@ -147,9 +148,11 @@ begin_insert(struct ma_staging *s, const char *table, const char *const *cols,
 	}
 	end_insert(s);
 	if (ma_db_int(s->db, "SELECT columns FROM work.source_table WHERE "
-	    "name = ?", p, &s->ncols, err) < 0) {
+	    "name = ?", p, &s->ncols, err) < 0 || s->ncols == 0) {
 		ma_buf_release(&list);
-		return -1;
+		return s->ncols == 0 ? ma_fail(err, MA_EINVAL, 0, "INSERT into "
+		    "a table the dump never created (made with "
+		    "--no-create-info?)") : -1;
 	}
 	ma_buf_add(&sql, "INSERT INTO main.");
 	ma_sql_name(&sql, table);
@@ -177,11 +180,6 @@ add_row(struct ma_staging *s, const struct ma_dump_item *it, struct ma_err *err)
 	if (begin_insert(s, it->table, it->columns, it->n, err) < 0)
 		return ma_err_prefix(err, "line %lu: table '%s'", it->line,
 		    ma_quote(it->table, q, sizeof(q)));
-	if (s->ncols == 0)
-		return ma_fail(err, MA_EINVAL, 0, "line %lu: INSERT into table "
-		    "'%s', which the dump never created (made with "
-		    "--no-create-info?)", it->line, ma_quote(it->table, q,
-		    sizeof(q)));
 	if (it->columns == NULL && (int64_t)it->n != s->ncols)
 		return ma_fail(err, MA_EINVAL, 0, "line %lu: a row of %zu values "
 		    "for the %lld columns of table '%s'", it->line, it->n,

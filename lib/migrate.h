@@ -1,0 +1,111 @@
+/*
+ * Migration of a legacy account database (SPEC §3 "migrate", §10): the
+ * rows a map file reads from the staging database are checked and
+ * normalized into a plan, compared with the store, then written in one
+ * transaction.  Nothing is dropped or changed silently: every row that
+ * cannot be imported as it is gets a report entry (severity, code,
+ * source table and key, reason; rejected rows with the whole source row).
+ *
+ * Result columns of the map's queries (NULL: the default):
+ *   domains    domain (required), description, quota (bytes given to new
+ *              mailboxes), max_quota (bytes, per mailbox), domain_quota
+ *              (bytes, all mailboxes), max_mailboxes, max_aliases (-1
+ *              disabled, 0 unlimited), transport, backup_mx, active,
+ *              created, source_row
+ *   mailboxes  address (required), password, password_format (auto,
+ *              cleartext, crypt or a scheme name), password_clear (a
+ *              clear copy kept beside the hash: checked, never imported),
+ *              name, quota (bytes; NULL: the domain's) or maildirpp_quota
+ *              (a Maildir++ quota string, "NS,MC"), active, created,
+ *              maildir, source_row
+ *   aliases    address (required), goto (targets separated by commas,
+ *              blanks or line breaks), goto_size (the source column's size:
+ *              a goto that fills it was cut short), active, created,
+ *              source_row
+ *   vacations  address (required), active
+ *   admins     admin (required), domain, source_row
+ */
+#ifndef MA_MIGRATE_H
+#define MA_MIGRATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "db.h"
+#include "mapfile.h"
+#include "staging.h"
+
+struct ma_migrate_opts {
+	const char	*scheme;	/* hashes cleartext passwords */
+	int		 prefix;	/* password_prefix */
+	const char	*maildir_format;
+	uint64_t	 multiplier;	/* quota_multiplier */
+	int		 update;	/* overwrite rows changed at the source */
+	/*
+	 * Where the fresh random passwords of accounts whose own cannot be
+	 * kept go, as "address,password" CSV lines; NULL: those accounts are
+	 * imported with a disabled password instead.
+	 */
+	FILE		*new_passwords;
+};
+
+/* What the plan does with the rows of one kind. */
+struct ma_migrate_count {
+	long	source;		/* rows the map's query gave */
+	long	add;		/* not in the store: to be added */
+	long	same;		/* in the store as they are */
+	long	change;		/* in the store, different: updated with update */
+	long	reject;
+};
+
+enum ma_migrate_what { MA_MIG_DOMAINS, MA_MIG_MAILBOXES, MA_MIG_ALIASES,
+		       MA_MIG_ALIAS_DOMAINS, MA_MIG_WHATS };
+
+/* A report entry; key and row are JSON objects (row NULL but for rejects). */
+struct ma_migrate_note {
+	const char	*severity;	/* "reject", "warning", "info" */
+	const char	*code;		/* DOMAIN_ROW_MISSING… */
+	const char	*table;		/* the source table */
+	const char	*key;
+	const char	*reason;
+	const char	*row;
+};
+
+struct ma_migrate;
+
+/* o, s and map are borrowed for the life of the migration. */
+int	ma_migrate_new(const struct ma_migrate_opts *o, struct ma_staging *s,
+	    const struct ma_map *map, struct ma_migrate **mp,
+	    struct ma_err *err);
+void	ma_migrate_free(struct ma_migrate **mp);
+
+/*
+ * Run the map's queries, check every row and compare the result with the
+ * store (read only).  MA_EINVAL for a query that fails or returns unknown
+ * columns ("mailboxes: …"); problem rows are report entries, not errors.
+ */
+int	ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
+	    struct ma_err *err);
+
+/* Counts of the plan, and what the last transaction wrote. */
+void	ma_migrate_counts(const struct ma_migrate *m, enum ma_migrate_what w,
+	    struct ma_migrate_count *c);
+long	ma_migrate_written(const struct ma_migrate *m, enum ma_migrate_what w);
+/* Report entries by severity: "reject", "warning", "info". */
+long	ma_migrate_notes(const struct ma_migrate *m, const char *severity);
+
+typedef int ma_migrate_note_cb(const struct ma_migrate_note *n, void *arg);
+
+/* Every report entry, in the order found; fn returning -1 stops. */
+int	ma_migrate_report(struct ma_migrate *m, ma_migrate_note_cb *fn,
+	    void *arg, struct ma_err *err);
+
+/*
+ * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
+ * domains, mailboxes (with their self aliases) and aliases, and, with
+ * update, the rows changed at the source.  Run it again and it writes
+ * nothing new.  Log rows are held (MA_TXN_HOLD_LOG).
+ */
+int	ma_migrate_txn(struct ma_db *db, void *m, struct ma_err *err);
+
+#endif

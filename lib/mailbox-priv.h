@@ -34,6 +34,10 @@ int	mailbox_quota_fits(const char *domain, int64_t quota,
 int	mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
 	    size_t n, struct ma_err *err);
 
+/* The same without the self aliases, for a caller that writes its own. */
+int	mailbox_insert_only(struct ma_db *db, const struct ma_mailbox *rows,
+	    size_t n, struct ma_err *err);
+
 /* UPDATE the columns req names (and modified) of one mailbox row. */
 int	mailbox_update_row(struct ma_db *db, const struct ma_mailbox_req *req,
 	    const char *address, struct ma_err *err);

@@ -136,11 +136,10 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 }
 
 int
-mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
+mailbox_insert_only(struct ma_db *db, const struct ma_mailbox *rows,
     size_t n, struct ma_err *err)
 {
 	const char *now = ma_db_now(db);
-	struct alias_row *self;
 	struct ma_stmt *st;
 	size_t i;
 	int rc, k;
@@ -164,7 +163,18 @@ mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
 	}
 	rc = ma_stmt_step(st, err);
 	ma_stmt_finalize(&st);
-	if (rc < 0)
+	return rc < 0 ? -1 : 0;
+}
+
+int
+mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
+    size_t n, struct ma_err *err)
+{
+	struct alias_row *self;
+	size_t i;
+	int rc;
+
+	if (mailbox_insert_only(db, rows, n, err) < 0)
 		return -1;
 	/* The self aliases: Postfix's virtual_alias_maps query needs them. */
 	if ((self = calloc(n, sizeof(*self))) == NULL)

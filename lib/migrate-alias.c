@@ -79,7 +79,7 @@ check_address(struct mg_query *q, const struct mg_src *src, const char *trim,
 	    "alias in a relay (backup MX) domain: imported, but its mail is "
 	    "relayed, not delivered here") < 0)
 		return -1;
-	rc = ma_db_query(q->m->w, "SELECT raw FROM work.alias WHERE address = "
+	rc = mg_query1(q->m, "SELECT raw FROM work.alias WHERE address = "
 	    "? AND status = 'import'", p, &st, err);
 	if (rc == 1) {
 		snprintf(why, sizeof(why), "same address as %s%s",
@@ -88,7 +88,6 @@ check_address(struct mg_query *q, const struct mg_src *src, const char *trim,
 		rc = reject(q, src, x, strcmp(ma_stmt_text(st, 0), trim) ?
 		    "DUPLICATE_ADDRESS_CASE" : "DUPLICATE_ADDRESS", err, why);
 	}
-	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -243,7 +242,7 @@ goto_notes(struct mg_query *q, const struct mg_src *src, struct ali *x,
 		rc = mg_row_note(q, src, "warning", "DUPLICATE_TARGET", err,
 		    "a target given twice: kept once");
 	if (rc == 0 && x->vacation)
-		rc = ma_db_int(m->w, "SELECT COUNT(*) FROM work.vacation WHERE "
+		rc = mg_count(m, "SELECT COUNT(*) FROM work.vacation WHERE "
 		    "address = ? AND active", p, &vac, err);
 	if (rc == 0 && x->vacation)
 		rc = mg_note(m, "warning", vac ? "VACATION_TARGET" :
@@ -266,10 +265,10 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	size_t i;
 	int rc;
 
-	if (joined == NULL || ma_db_prepare(q->m->w, "INSERT INTO work.alias "
+	if (joined == NULL || (st = mg_stmt(q->m, "INSERT INTO work.alias "
 	    "(address, raw, domain, src_table, key_json, key_text, goto, kind, "
 	    "active, created, status, reject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?)", &st, err) < 0) {
+	    "?, ?, ?, ?)", NULL, err)) == NULL) {
 		free(joined);
 		return joined ? -1 : ma_fail(err, MA_ENOMEM, ENOMEM,
 		    "out of memory");
@@ -287,9 +286,8 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	ma_stmt_bind_text(st, 11, x->reject ? "reject" : "import");
 	ma_stmt_bind_text(st, 12, x->reject);
 	rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
 	free(joined);
-	if (rc < 0 || x->reject != NULL || ma_db_int(q->m->w,
+	if (rc < 0 || x->reject != NULL || mg_count(q->m,
 	    "SELECT last_insert_rowid()", NULL, &id, err) < 0)
 		return rc < 0 ? -1 : x->reject != NULL ? 0 : -1;
 	snprintf(seq, sizeof(seq), "%lld", (long long)id);
@@ -325,7 +323,7 @@ details(struct mg_query *q, const struct mg_src *src, struct ali *x,
 		x->created[0] = '\0';
 	if (strcmp(x->kind, "domain_alias") == 0)
 		return 0;
-	if (ma_db_int(q->m->w, "SELECT (SELECT COUNT(*) FROM work.mailbox "
+	if (mg_count(q->m, "SELECT (SELECT COUNT(*) FROM work.mailbox "
 	    "WHERE address = ? AND status = 'import') + (SELECT COUNT(*) FROM "
 	    "work.store_mailbox WHERE address = ?)", p, &box, err) < 0)
 		return -1;

@@ -11,75 +11,48 @@
 #include "buf.h"
 #include "migrate-priv.h"
 
-/* The domain mail for domain goes to, when it is an alias domain. */
-static int
-real_domain(struct ma_migrate *m, const char *domain, char *out, size_t size,
-    struct ma_err *err)
-{
-	const char *const p[] = { domain, domain, NULL };
-	struct ma_stmt *st;
-	int rc;
-
-	snprintf(out, size, "%s", domain);
-	rc = ma_db_query(m->w, "SELECT substr(goto, 2) FROM work.alias WHERE "
-	    "address = '@' || ? AND kind = 'domain_alias' AND status = "
-	    "'import' UNION ALL SELECT target_domain FROM "
-	    "work.store_alias_domain WHERE alias_domain = ?", p, &st, err);
-	if (rc == 1)
-		snprintf(out, size, "%s", ma_stmt_text(st, 0));
-	ma_stmt_finalize(&st);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Whether local@domain has a mailbox, an alias or a catch-all. */
-static int
-delivered(struct ma_migrate *m, const char *target, struct ma_err *err)
-{
-	char domain[300], addr[600], catchall[302];
-	const char *at = strrchr(target, '@');
-	const char *const p[] = { addr, catchall, NULL };
-	int64_t n;
-
-	if (real_domain(m, at + 1, domain, sizeof(domain), err) < 0)
-		return -1;
-	snprintf(addr, sizeof(addr), "%.*s@%s", (int)(at - target), target,
-	    domain);
-	snprintf(catchall, sizeof(catchall), "@%s", domain);
-	if (ma_db_int(m->w, "SELECT EXISTS (SELECT 1 FROM work.mailbox WHERE "
-	    "address = ?1 AND status = 'import') OR EXISTS (SELECT 1 FROM "
-	    "work.store_mailbox WHERE address = ?1) OR EXISTS (SELECT 1 FROM "
-	    "work.alias WHERE address IN (?1, ?2) AND status = 'import') OR "
-	    "EXISTS (SELECT 1 FROM work.store_alias WHERE address IN (?1, ?2))",
-	    p, &n, err) < 0)
-		return -1;
-	return n > 0;
-}
+/*
+ * Targets in a hosted domain (after its alias domain, if it is one) that
+ * are neither a mailbox nor an alias nor covered by a catch-all, in the
+ * plan or in the store: one statement, whatever the number of targets.
+ */
+static const char dangling_sql[] =
+    "WITH r AS (SELECT t.rowid AS tr, a.src_table, a.key_json, t.target, "
+    "substr(t.target, 1, instr(t.target, '@')) || COALESCE((SELECT "
+    "substr(x.goto, 2) FROM work.alias x WHERE x.address = '@' || t.domain "
+    "AND x.kind = 'domain_alias' AND x.status = 'import'), (SELECT "
+    "target_domain FROM work.store_alias_domain WHERE alias_domain = "
+    "t.domain), t.domain) AS dest FROM work.target t JOIN work.alias a ON "
+    "a.seq = t.alias_seq WHERE a.status = 'import' AND a.kind <> "
+    "'domain_alias' AND t.target NOT LIKE '@%' AND t.target <> a.address "
+    "AND (t.domain IN (SELECT name FROM work.domain WHERE status = "
+    "'import' AND NOT backup_mx) OR t.domain IN (SELECT name FROM "
+    "work.store_domain WHERE NOT backupmx))) "
+    "SELECT src_table, key_json, target FROM r WHERE NOT EXISTS (SELECT 1 "
+    "FROM work.mailbox WHERE address = r.dest AND status = 'import') AND "
+    "NOT EXISTS (SELECT 1 FROM work.store_mailbox WHERE address = r.dest) "
+    "AND NOT EXISTS (SELECT 1 FROM work.alias WHERE address IN (r.dest, "
+    "substr(r.dest, instr(r.dest, '@'))) AND status = 'import') AND NOT "
+    "EXISTS (SELECT 1 FROM work.store_alias WHERE address IN (r.dest, "
+    "substr(r.dest, instr(r.dest, '@')))) ORDER BY tr";
 
 static int
 dangling(struct ma_migrate *m, struct ma_err *err)
 {
 	struct ma_stmt *st;
-	int rc, ok;
+	int rc;
 
-	if (ma_db_prepare(m->w, "SELECT a.src_table, a.key_json, t.target "
-	    "FROM work.target t JOIN work.alias a ON a.seq = t.alias_seq WHERE "
-	    "a.status = 'import' AND a.kind <> 'domain_alias' AND t.target "
-	    "NOT LIKE '@%' AND t.target <> a.address AND (t.domain IN (SELECT "
-	    "name FROM work.domain WHERE status = 'import' AND NOT backup_mx) "
-	    "OR t.domain IN (SELECT name FROM work.store_domain WHERE NOT "
-	    "backupmx)) ORDER BY t.rowid", &st, err) < 0)
+	if (ma_db_prepare(m->w, dangling_sql, &st, err) < 0)
 		return -1;
-	while ((rc = ma_stmt_step(st, err)) == 1) {
-		if ((ok = delivered(m, ma_stmt_text(st, 2), err)) < 0 ||
-		    (ok == 0 && mg_note(m, "warning", "DANGLING_LOCAL_TARGET",
+	while ((rc = ma_stmt_step(st, err)) == 1)
+		if (mg_note(m, "warning", "DANGLING_LOCAL_TARGET",
 		    ma_stmt_text(st, 0), ma_stmt_text(st, 1), NULL, err,
 		    "target %s is in a hosted domain but is neither a mailbox "
 		    "nor an alias (its mail bounces today): kept",
-		    ma_stmt_text(st, 2)) < 0)) {
+		    ma_stmt_text(st, 2)) < 0) {
 			rc = -1;
 			break;
 		}
-	}
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
@@ -123,6 +96,7 @@ cycle(struct ma_migrate *m, const struct graph *g, int64_t node,
 	char num[24];
 	const char *const p[] = { num, NULL };
 	struct ma_stmt *st;
+	int rc;
 
 	if (from == NULL || queue == NULL) {
 		free(from);
@@ -159,12 +133,11 @@ cycle(struct ma_migrate *m, const struct graph *g, int64_t node,
 	for (i = nchain + 1; i-- > 0; ) {
 		snprintf(num, sizeof(num), "%" PRId64, i == nchain ? node :
 		    g->dst[chain[i]]);
-		if (ma_db_query(m->w, "SELECT address FROM work.alias WHERE seq "
-		    "= ?", p, &st, err) < 0)
+		if ((rc = mg_query1(m, "SELECT address FROM work.alias WHERE "
+		    "seq = ?", p, &st, err)) < 0)
 			return -1;
 		ma_buf_addf(path, "%s%s", i == nchain ? "" : " -> ",
-		    st ? ma_stmt_text(st, 0) : "?");
-		ma_stmt_finalize(&st);
+		    rc == 1 ? ma_stmt_text(st, 0) : "?");
 	}
 	return 1;
 }
@@ -222,19 +195,19 @@ limits(struct ma_migrate *m, struct ma_err *err)
 	int rc;
 
 	if (ma_db_prepare(m->w, "SELECT * FROM (SELECT d.src_table, "
-	    "d.key_json, d.name, 'mailboxes', d.max_mailboxes, (SELECT COUNT(*) "
-	    "FROM work.mailbox x WHERE x.domain = d.name AND x.status = "
-	    "'import') AS n FROM work.domain d WHERE d.status = 'import' AND "
-	    "NOT d.backup_mx AND d.max_mailboxes <> 0 UNION ALL SELECT "
-	    "d.src_table, d.key_json, d.name, 'aliases', d.max_aliases, (SELECT "
-	    "COUNT(*) FROM work.alias x WHERE x.domain = d.name AND x.status = "
-	    "'import' AND x.kind = 'alias') FROM work.domain d WHERE d.status "
-	    "= 'import' AND NOT d.backup_mx AND d.max_aliases <> 0) WHERE "
-	    "(max_mailboxes > 0 AND n > max_mailboxes) OR (max_mailboxes < 0 "
-	    "AND n > 0)", &st, err) < 0)
+	    "d.key_json, d.name, 'mailboxes', d.max_mailboxes AS max, c.n FROM "
+	    "work.domain d JOIN (SELECT domain, COUNT(*) AS n FROM work.mailbox "
+	    "WHERE status = 'import' GROUP BY domain) c ON c.domain = d.name "
+	    "WHERE d.status = 'import' AND NOT d.backup_mx UNION ALL SELECT "
+	    "d.src_table, d.key_json, d.name, 'aliases', d.max_aliases, c.n "
+	    "FROM work.domain d JOIN (SELECT domain, COUNT(*) AS n FROM "
+	    "work.alias WHERE status = 'import' AND kind = 'alias' GROUP BY "
+	    "domain) c ON c.domain = d.name WHERE d.status = 'import' AND NOT "
+	    "d.backup_mx) WHERE (max > 0 AND n > max) OR (max < 0 AND n > 0)",
+	    &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1)
-		if (mg_note(m, "warning", "DOMAIN_LIMIT_EXCEEDED",
+		if (mg_note(m, "info", "DOMAIN_LIMIT_EXCEEDED",
 		    ma_stmt_text(st, 0), ma_stmt_text(st, 1), NULL, err,
 		    "domain %s has %s %s but a limit of %s: imported all the "
 		    "same (raise the limit)", ma_stmt_text(st, 2),

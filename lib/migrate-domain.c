@@ -39,7 +39,7 @@ mg_domain_state(struct ma_migrate *m, const char *name,
 
 	memset(ds, 0, sizeof(*ds));
 	snprintf(mult, sizeof(mult), "%" PRIu64, m->o->multiplier);
-	rc = ma_db_query(m->w, "SELECT backup_mx, quota, max_quota FROM "
+	rc = mg_query1(m, "SELECT backup_mx, quota, max_quota FROM "
 	    "work.domain WHERE name = ? AND status = 'import' UNION ALL "
 	    "SELECT backupmx, default_quota, CASE WHEN maxquota > 0 THEN "
 	    "maxquota * ? ELSE maxquota END FROM work.store_domain WHERE "
@@ -50,10 +50,9 @@ mg_domain_state(struct ma_migrate *m, const char *name,
 		ds->quota = ma_stmt_int(st, 1);
 		ds->max_quota = ma_stmt_int(st, 2);
 	}
-	ma_stmt_finalize(&st);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	rc = ma_db_query(m->w, "SELECT reject FROM work.domain WHERE name = ? "
+	rc = mg_query1(m, "SELECT reject FROM work.domain WHERE name = ? "
 	    "AND status = 'reject'", p + 2, &st, err);
 	if (rc == 1) {
 		ds->code = strcmp(ma_stmt_text(st, 0),
@@ -62,7 +61,6 @@ mg_domain_state(struct ma_migrate *m, const char *name,
 		snprintf(ds->reason, sizeof(ds->reason), "its domain %s is "
 		    "rejected (%s)", name, ma_stmt_text(st, 0));
 	}
-	ma_stmt_finalize(&st);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (strcmp(name, "localhost") == 0 ||
@@ -128,7 +126,7 @@ check_name(struct mg_query *q, const struct mg_src *src, const char *trim,
 		    why.msg);
 	}
 	memcpy(d->name, norm, sizeof(d->name));
-	rc = ma_db_query(q->m->w, "SELECT raw, key_text FROM work.domain "
+	rc = mg_query1(q->m, "SELECT raw, key_text FROM work.domain "
 	    "WHERE name = ? AND status = 'import'", p, &st, err);
 	if (rc == 1) {
 		d->reject = strcmp(ma_stmt_text(st, 0), trim) != 0 ?
@@ -139,7 +137,6 @@ check_name(struct mg_query *q, const struct mg_src *src, const char *trim,
 		    strcmp(ma_stmt_text(st, 0), trim) != 0 ?
 		    " except for case" : "");
 	}
-	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -260,11 +257,11 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *raw,
 	struct ma_stmt *st;
 	int i, rc;
 
-	if (ma_db_prepare(q->m->w, "INSERT INTO work.domain (name, raw, "
+	if ((st = mg_stmt(q->m, "INSERT INTO work.domain (name, raw, "
 	    "src_table, key_json, key_text, description, quota, max_quota, "
 	    "domain_quota, max_mailboxes, max_aliases, transport, backup_mx, "
 	    "active, created, status, reject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err) < 0)
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, err)) == NULL)
 		return -1;
 	ma_stmt_bind_text(st, 1, d->name);
 	ma_stmt_bind_text(st, 2, raw);
@@ -281,7 +278,6 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *raw,
 	ma_stmt_bind_text(st, 16, d->reject ? "reject" : "import");
 	ma_stmt_bind_text(st, 17, d->reject);
 	rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 

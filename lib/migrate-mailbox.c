@@ -65,7 +65,7 @@ check_address(struct mg_query *q, const struct mg_src *src, const char *trim,
 		    "has no mailboxes", b->a.domain);
 		return reject(q, src, b, "MAILBOX_IN_BACKUP_MX", why, err);
 	}
-	rc = ma_db_query(q->m->w, "SELECT raw, src_maildir FROM work.mailbox "
+	rc = mg_query1(q->m, "SELECT raw, src_maildir FROM work.mailbox "
 	    "WHERE address = ? AND status = 'import'", p, &st, err);
 	if (rc == 1) {
 		snprintf(why, sizeof(why), "same address as %s%s; Postfix "
@@ -79,7 +79,6 @@ check_address(struct mg_query *q, const struct mg_src *src, const char *trim,
 		rc = reject(q, src, b, strcmp(ma_stmt_text(st, 0), trim) ?
 		    "DUPLICATE_ADDRESS_CASE" : "DUPLICATE_ADDRESS", why, err);
 	}
-	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -142,7 +141,7 @@ quota(struct mg_query *q, const struct mg_src *src, struct box *b,
 		    b->messages);
 	if (rc == 0 && b->ds.max_quota > 0 && (b->quota == 0 ||
 	    b->quota > b->ds.max_quota))
-		rc = mg_row_note(q, src, "warning", "QUOTA_ABOVE_DOMAIN_MAX",
+		rc = mg_row_note(q, src, "info", "QUOTA_ABOVE_DOMAIN_MAX",
 		    err, "quota %s is above the "
 		    "domain's maximum of %s per mailbox: imported as it is",
 		    b->quota ? ma_size_format(b->quota, a, sizeof(a)) :
@@ -189,12 +188,12 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	struct ma_stmt *st;
 	int rc;
 
-	if (ma_db_prepare(q->m->w, "INSERT INTO work.mailbox (address, raw, "
+	if ((st = mg_stmt(q->m, "INSERT INTO work.mailbox (address, raw, "
 	    "local, domain, src_table, key_json, key_text, password, pwclass, "
 	    "name, quota, quota_messages, active, created, maildir, "
 	    "src_maildir, status, reject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?)", &st, err) < 0)
+	    "?, ?, ?, ?, ?, ?, ?, ?)", NULL, err)) == NULL)
 		return -1;
 	ma_stmt_bind_text(st, 1, b->a.address);
 	ma_stmt_bind_text(st, 2, trim);
@@ -215,7 +214,6 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	ma_stmt_bind_text(st, 17, b->reject ? "reject" : "import");
 	ma_stmt_bind_text(st, 18, b->reject);
 	rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
 }
 

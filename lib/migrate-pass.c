@@ -119,6 +119,29 @@ looks_like_hash(const char *s)
 	return ma_passwd_scheme(name) != NULL;
 }
 
+/*
+ * Thirteen characters of crypt's alphabet may be a DES hash or a
+ * cleartext password ("princesse2006").  crypt(3) writes 64 bits in 11
+ * characters: the last one carries 4 bits, so it is one of 16; and a
+ * random hash is almost never a word followed by digits.
+ */
+static int
+des_shaped(const char *s)
+{
+	static const char last[] = ".26AEIMQUYcgkosw";
+	size_t i = 0;
+
+	if (strchr(last, s[12]) == NULL)
+		return 0;
+	if (s[i] >= 'A' && s[i] <= 'Z')
+		i++;
+	while (s[i] >= 'a' && s[i] <= 'z')
+		i++;
+	while (i > 0 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return s[i] != '\0';
+}
+
 /* A stored hash (fmt: auto, crypt or a scheme): kept, or not usable. */
 static int
 hash(struct mg_query *q, const struct mg_src *src, const char *raw,
@@ -138,6 +161,9 @@ hash(struct mg_query *q, const struct mg_src *src, const char *raw,
 	if (rc == 0 && strcasecmp(fmt, "crypt") == 0 && s->kind != MA_PWK_CRYPT)
 		rc = ma_fail(&why, MA_EINVAL, 0, "a %s hash, not crypt(3)",
 		    s->name);
+	if (rc == 0 && auto_fmt && strcmp(s->name, "DES-CRYPT") == 0 &&
+	    !des_shaped(raw))
+		rc = -1;
 	if (rc < 0 && auto_fmt && !looks_like_hash(raw)) {
 		free(candidate);
 		if (mg_row_note(q, src, "warning", "CLEARTEXT_PASSWORD", err,

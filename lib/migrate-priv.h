@@ -27,6 +27,9 @@
 #define MG_PW_HASH	"hash"		/* a cleartext password, hashed */
 #define MG_PW_LOCK	"lock"		/* unusable: disabled, or random */
 
+/* Statements run once a row: prepared once (see mg_stmt). */
+#define MG_STMTS 64
+
 struct ma_migrate {
 	const struct ma_migrate_opts *o;
 	struct ma_staging	*s;
@@ -35,6 +38,10 @@ struct ma_migrate {
 	struct ma_migrate_count	 count[MA_MIG_WHATS];
 	long			 written[MA_MIG_WHATS];
 	long			 notes[3];	/* reject, warning, info */
+	struct {
+		const char	*sql;
+		struct ma_stmt	*st;
+	}			 stmts[MG_STMTS];
 };
 
 /* The columns a query may return; MG_COLS_MAX bounds every kind's list. */
@@ -171,7 +178,21 @@ int	mg_compare(struct ma_migrate *m, struct ma_err *err);
 /* Whether two goto lists hold the same targets, in any order. */
 int	mg_goto_same(const char *a, const char *b);
 
-/* Run SQL with params on the work database. */
+/*
+ * Statements on the work database, prepared once: sql must be a string
+ * constant (it is known by its address).  mg_stmt gives it reset, with
+ * the text params p (NULL-terminated, or NULL) bound; it stays the
+ * migration's.  mg_query1 steps it once: 1 with the row in *st (valid
+ * until sql runs again), 0 without, -1 on error.
+ */
+struct ma_stmt *mg_stmt(struct ma_migrate *m, const char *sql,
+	    const char *const *p, struct ma_err *err);
+int	mg_query1(struct ma_migrate *m, const char *sql, const char *const *p,
+	    struct ma_stmt **st, struct ma_err *err);
+/* The integer of the first column of the first row (0 without one). */
+int	mg_count(struct ma_migrate *m, const char *sql, const char *const *p,
+	    int64_t *out, struct ma_err *err);
+/* Run sql with params on the work database. */
 int	mg_run(struct ma_migrate *m, const char *sql, const char *const *p,
 	    struct ma_err *err);
 

@@ -23,18 +23,17 @@ vnote(struct ma_migrate *m, const char *severity, const char *code,
 	const char *const p[] = { severity, code, table, key, reason, row,
 	    NULL };
 	struct ma_stmt *st;
-	int i, rc;
+	int i;
 
 	vsnprintf(reason, sizeof(reason), fmt, ap);
-	if (ma_db_prepare(m->w, "INSERT INTO work.report (severity, code, "
+	if ((st = mg_stmt(m, "INSERT INTO work.report (severity, code, "
 	    "src_table, key_json, reason, row_json) VALUES (?, ?, ?, ?, ?, ?)",
-	    &st, err) < 0)
+	    NULL, err)) == NULL)
 		return -1;
+	/* bound one by one: row, the last, is NULL but for rejects */
 	for (i = 0; i < 6; i++)
 		ma_stmt_bind_text(st, i + 1, p[i]);
-	rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
-	if (rc < 0)
+	if (ma_stmt_step(st, err) < 0)
 		return -1;
 	m->notes[severity_index(severity)]++;
 	return 0;

@@ -134,33 +134,66 @@ password(struct ma_migrate *m, const char *address, const char *class,
 	return rc;
 }
 
+/* New mailboxes waiting for their INSERT, with their self alias rows. */
+struct new_boxes {
+	struct ma_mailbox	 rows[CHUNK];
+	struct alias_row	 self[CHUNK];
+	char			*gotos[CHUNK];
+	size_t			 n;
+};
+
 static void
-drop_rows(struct ma_mailbox *rows, size_t n)
+drop_boxes(struct new_boxes *nb)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		ma_mailbox_release(&rows[i]);
+	for (i = 0; i < nb->n; i++) {
+		ma_mailbox_release(&nb->rows[i]);
+		free(nb->gotos[i]);
+	}
+	nb->n = 0;
 }
 
-static int
-flush_mailboxes(struct ma_db *db, struct ma_mailbox *rows, size_t n,
-    struct ma_err *err)
-{
-	const char *domains[CHUNK], *data[CHUNK];
-	char text[CHUNK][MA_MAILBOX_DESCRIBE_MAX];
-	size_t i;
+static char *describe_alias(const char *address, const char *targets);
 
-	if (n == 0)
+/*
+ * Mailboxes, their self alias rows (with the forwards the source had, so
+ * that no row is written twice) and their log rows.
+ */
+static int
+flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
+{
+	const char *domains[CHUNK], *data[CHUNK], *fwd_domains[CHUNK];
+	char text[CHUNK][MA_MAILBOX_DESCRIBE_MAX], *fwd[CHUNK];
+	size_t i, nfwd = 0;
+	int rc;
+
+	if (nb->n == 0)
 		return 0;
-	for (i = 0; i < n; i++) {
-		ma_mailbox_describe(&rows[i], text[i], sizeof(text[i]));
-		domains[i] = rows[i].domain;
+	for (i = 0; i < nb->n; i++) {
+		ma_mailbox_describe(&nb->rows[i], text[i], sizeof(text[i]));
+		domains[i] = nb->rows[i].domain;
 		data[i] = text[i];
+		if (strcmp(nb->gotos[i], nb->rows[i].address) == 0)
+			continue;
+		fwd_domains[nfwd] = nb->rows[i].domain;
+		if ((fwd[nfwd++] = describe_alias(nb->rows[i].address,
+		    nb->gotos[i])) == NULL) {
+			nfwd--;
+			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
 	}
-	if (mailbox_insert_rows(db, rows, n, err) < 0)
-		return -1;
-	return ma_log_write_rows(db, n, domains, "create_mailbox", data, err);
+	rc = mailbox_insert_only(db, nb->rows, nb->n, err) < 0 ||
+	    alias_insert_rows(db, nb->self, nb->n, err) < 0 ||
+	    ma_log_write_rows(db, nb->n, domains, "create_mailbox", data,
+	    err) < 0 || (nfwd > 0 && ma_log_write_rows(db, nfwd, fwd_domains,
+	    "edit_alias", (const char *const *)fwd, err) < 0) ? -1 : 0;
+out:
+	for (i = 0; i < nfwd; i++)
+		free(fwd[i]);
+	drop_boxes(nb);
+	return rc;
 }
 
 /* A row of work.mailbox as a mailbox to write. */
@@ -214,28 +247,56 @@ update_mailbox(struct ma_migrate *m, struct ma_db *db,
 	return ma_log_write(db, b->domain, "edit_mailbox", b->address, err);
 }
 
+/* Queue a new mailbox (the current row of st) for the next INSERT. */
+static int
+add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
+    struct ma_err *err)
+{
+	size_t i = nb->n;
+
+	if (row_to_mailbox(m, st, &nb->rows[i], err) < 0)
+		return -1;
+	if ((nb->gotos[i] = strdup(ma_stmt_text(st, 11))) == NULL) {
+		ma_mailbox_release(&nb->rows[i]);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	nb->self[i].address = nb->rows[i].address;
+	nb->self[i].goto_list = nb->gotos[i];
+	nb->self[i].domain = nb->rows[i].domain;
+	nb->self[i].created = nb->rows[i].created;
+	nb->self[i].active = ma_stmt_int(st, 12) != 0;
+	nb->n++;
+	return 0;
+}
+
 static int
 write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct ma_mailbox rows[CHUNK], one;
+	struct new_boxes nb;
+	struct ma_mailbox one;
 	struct ma_stmt *st;
-	size_t n = 0;
 	int rc;
 
+	nb.n = 0;
 	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
-	    "active, created, pwclass, password, store FROM work.mailbox WHERE "
-	    "status = 'import' AND %s ORDER BY seq", &st, err) < 0)
+	    "active, created, pwclass, password, store, self_goto, self_active, "
+	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
+	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
+	    "NOT NULL AS has_alias FROM work.mailbox x "
+	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
+	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
+	    "ORDER BY seq", &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (!ma_stmt_isnull(st, 10)) {
 			if ((rc = row_to_mailbox(m, st, &one, err)) == 0)
 				rc = update_mailbox(m, db, &one, st, err);
 			ma_mailbox_release(&one);
-		} else if ((rc = row_to_mailbox(m, st, &rows[n], err)) == 0 &&
-		    ++n == CHUNK) {
-			rc = flush_mailboxes(db, rows, n, err);
-			drop_rows(rows, n);
-			n = 0;
+		} else if ((rc = add_box(m, st, &nb, err)) == 0) {
+			/* the source's row of its self alias goes in too */
+			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
+			if (nb.n == CHUNK)
+				rc = flush_mailboxes(db, &nb, err);
 		}
 		if (rc < 0)
 			break;
@@ -243,8 +304,8 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	}
 	ma_stmt_finalize(&st);
 	if (rc == 0)
-		rc = flush_mailboxes(db, rows, n, err);
-	drop_rows(rows, n);
+		rc = flush_mailboxes(db, &nb, err);
+	drop_boxes(&nb);
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 
@@ -323,11 +384,11 @@ write_aliases(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	size_t n = 0, i;
 	int rc;
 
-	/* A mailbox's own row is there (just written, or from before). */
+	/* A new mailbox's own row went in with it. */
 	if (prepare(m, "SELECT address, goto, domain, active, created, kind, "
 	    "store FROM work.alias WHERE status = 'import' AND kind <> "
-	    "'domain_alias' AND (%s) AND NOT (kind = 'mailbox' AND goto = "
-	    "address AND active AND store IS NULL) ORDER BY seq", &st, err) < 0)
+	    "'domain_alias' AND (%s) AND NOT (kind = 'mailbox' AND store IS "
+	    "NULL) ORDER BY seq", &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (strcmp(ma_stmt_text(st, 5), "mailbox") == 0 ||

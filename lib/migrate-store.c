@@ -115,16 +115,13 @@ same_password(const struct ma_migrate *m, const char *class,
 	return strcmp(want, have) == 0;
 }
 
-/* work.TABLE's row seq is, in the store: same or change. */
+/* What the store has of a work row (sql sets its store to ?): same or change. */
 static int
-verdict(struct ma_migrate *m, const char *table, const char *seq, int same,
+verdict(struct ma_migrate *m, const char *sql, const char *seq, int same,
     struct ma_err *err)
 {
-	char sql[80];
 	const char *const p[] = { same ? "same" : "change", seq, NULL };
 
-	snprintf(sql, sizeof(sql), "UPDATE work.%s SET store = ? WHERE seq = ?",
-	    table);
 	return mg_run(m, sql, p, err);
 }
 
@@ -140,7 +137,8 @@ compare_mailboxes(struct ma_migrate *m, struct ma_err *err)
 	    "s.address = w.address WHERE w.status = 'import'", &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1)
-		if ((rc = verdict(m, "mailbox", ma_stmt_text(st, 0),
+		if ((rc = verdict(m, "UPDATE work.mailbox SET store = ? WHERE "
+		    "seq = ?", ma_stmt_text(st, 0),
 		    ma_stmt_int(st, 4) && same_password(m, ma_stmt_text(st, 1),
 		    ma_stmt_text(st, 2) ? ma_stmt_text(st, 2) : "",
 		    ma_stmt_text(st, 3) ? ma_stmt_text(st, 3) : ""), err)) < 0)
@@ -164,7 +162,8 @@ compare_aliases(struct ma_migrate *m, struct ma_err *err)
 	    err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1)
-		if ((rc = verdict(m, "alias", ma_stmt_text(st, 0),
+		if ((rc = verdict(m, "UPDATE work.alias SET store = ? WHERE seq "
+		    "= ?", ma_stmt_text(st, 0),
 		    ma_stmt_int(st, 3) && mg_goto_same(ma_stmt_text(st, 1),
 		    ma_stmt_text(st, 2) ? ma_stmt_text(st, 2) : ""), err)) < 0)
 			break;

@@ -23,13 +23,11 @@ static const char *const work_schema[] = {
 	    "maildir TEXT, src_maildir TEXT, status TEXT, reject TEXT, store "
 	    "TEXT)",
 	"CREATE INDEX work.mailbox_address ON mailbox (address)",
-	"CREATE INDEX work.mailbox_domain ON mailbox (domain)",
 	"CREATE TABLE work.alias (seq INTEGER PRIMARY KEY, address TEXT, raw "
 	    "TEXT, domain TEXT, src_table TEXT, key_json TEXT, key_text TEXT, "
 	    "goto TEXT, kind TEXT, active INTEGER, created TEXT, status TEXT, "
 	    "reject TEXT, store TEXT)",
 	"CREATE INDEX work.alias_address ON alias (address)",
-	"CREATE INDEX work.alias_domain ON alias (domain)",
 	"CREATE TABLE work.target (alias_seq INTEGER, target TEXT, domain "
 	    "TEXT)",
 	"CREATE INDEX work.target_alias ON target (alias_seq)",
@@ -52,11 +50,61 @@ static const char *const work_schema[] = {
 	NULL
 };
 
+struct ma_stmt *
+mg_stmt(struct ma_migrate *m, const char *sql, const char *const *p,
+    struct ma_err *err)
+{
+	struct ma_stmt *st = NULL;
+	int i;
+
+	for (i = 0; i < MG_STMTS && m->stmts[i].sql != NULL; i++)
+		if (m->stmts[i].sql == sql) {
+			st = m->stmts[i].st;
+			ma_stmt_reset(st);
+			break;
+		}
+	if (st == NULL) {
+		if (i == MG_STMTS) {
+			ma_fail(err, MA_ENOMEM, 0, "too many statements");
+			return NULL;
+		}
+		if (ma_db_prepare(m->w, sql, &st, err) < 0)
+			return NULL;
+		m->stmts[i].sql = sql;
+		m->stmts[i].st = st;
+	}
+	for (i = 0; p != NULL && p[i] != NULL; i++)
+		ma_stmt_bind_text(st, i + 1, p[i]);
+	return st;
+}
+
+int
+mg_query1(struct ma_migrate *m, const char *sql, const char *const *p,
+    struct ma_stmt **stp, struct ma_err *err)
+{
+	if ((*stp = mg_stmt(m, sql, p, err)) == NULL)
+		return -1;
+	return ma_stmt_step(*stp, err);
+}
+
+int
+mg_count(struct ma_migrate *m, const char *sql, const char *const *p,
+    int64_t *out, struct ma_err *err)
+{
+	struct ma_stmt *st;
+	int rc = mg_query1(m, sql, p, &st, err);
+
+	*out = rc == 1 ? ma_stmt_int(st, 0) : 0;
+	return rc < 0 ? -1 : 0;
+}
+
 int
 mg_run(struct ma_migrate *m, const char *sql, const char *const *p,
     struct ma_err *err)
 {
-	return ma_db_run(m->w, sql, p, NULL, err);
+	struct ma_stmt *st;
+
+	return mg_query1(m, sql, p, &st, err) < 0 ? -1 : 0;
 }
 
 int
@@ -84,7 +132,14 @@ ma_migrate_new(const struct ma_migrate_opts *o, struct ma_staging *s,
 void
 ma_migrate_free(struct ma_migrate **mp)
 {
-	free(*mp);
+	struct ma_migrate *m = *mp;
+	int i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < MG_STMTS; i++)
+		ma_stmt_finalize(&m->stmts[i].st);
+	free(m);
 	*mp = NULL;
 }
 

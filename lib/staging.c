@@ -6,6 +6,9 @@
 
 #include "buf.h"
 
+/* The page cache of each staging file, in KiB. */
+#define STAGING_CACHE_KB "24576"
+
 struct ma_staging {
 	struct ma_db	*db;
 	const char	*charset;
@@ -28,6 +31,14 @@ ma_staging_open(struct ma_staging **sp, struct ma_err *err)
 	if (ma_db_open(&uri, NULL, MA_DB_CREATE | MA_DB_FOREIGN, &s->db,
 	    err) < 0 ||
 	    ma_db_exec(s->db, "ATTACH '' AS work", err) < 0 ||
+	    /*
+	     * Private files, gone at close: no journal, no syncs, and pages
+	     * cached up to a fixed size (memory stays flat beyond it).
+	     */
+	    ma_db_exec(s->db, "PRAGMA main.journal_mode = OFF; PRAGMA "
+	    "work.journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA "
+	    "main.cache_size = -" STAGING_CACHE_KB "; PRAGMA work.cache_size = "
+	    "-" STAGING_CACHE_KB, err) < 0 ||
 	    ma_db_exec(s->db, "CREATE TABLE work.source_table (name TEXT "
 	    "PRIMARY KEY COLLATE NOCASE, columns INTEGER, rows INTEGER)",
 	    err) < 0) {

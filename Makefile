@@ -66,6 +66,9 @@ demo: deps-build
 bench: mailadm
 	./bench/run.sh
 
+bench-migrate: mailadm
+	./bench/migrate.sh
+
 install: mailadm
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DATADIR)/maps
@@ -78,4 +81,5 @@ install: mailadm
 clean:
 	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
 
-.PHONY: all unit deps deps-build check check-once demo bench install clean
+.PHONY: all unit deps deps-build check check-once demo bench bench-migrate \
+	install clean

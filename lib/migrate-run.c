@@ -154,19 +154,18 @@ drop_boxes(struct new_boxes *nb)
 	nb->n = 0;
 }
 
-static char *describe_alias(const char *address, const char *targets);
-
 /*
  * Mailboxes, their self alias rows (with the forwards the source had, so
- * that no row is written twice) and their log rows.
+ * that no row is written twice) and their log rows, which name the
+ * forwards: "address quota=N goto=address,other".
  */
 static int
 flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
 {
-	const char *domains[CHUNK], *data[CHUNK], *fwd_domains[CHUNK];
+	const char *domains[CHUNK], *data[CHUNK];
 	char text[CHUNK][MA_MAILBOX_DESCRIBE_MAX], *fwd[CHUNK];
-	size_t i, nfwd = 0;
-	int rc;
+	size_t i;
+	int rc = 0;
 
 	if (nb->n == 0)
 		return 0;
@@ -174,23 +173,21 @@ flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
 		ma_mailbox_describe(&nb->rows[i], text[i], sizeof(text[i]));
 		domains[i] = nb->rows[i].domain;
 		data[i] = text[i];
+		fwd[i] = NULL;
 		if (strcmp(nb->gotos[i], nb->rows[i].address) == 0)
 			continue;
-		fwd_domains[nfwd] = nb->rows[i].domain;
-		if ((fwd[nfwd++] = describe_alias(nb->rows[i].address,
-		    nb->gotos[i])) == NULL) {
-			nfwd--;
+		if (asprintf(&fwd[i], "%s goto=%s", text[i], nb->gotos[i]) < 0) {
+			fwd[i] = NULL;
 			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-			goto out;
 		}
+		data[i] = fwd[i];
 	}
-	rc = mailbox_insert_only(db, nb->rows, nb->n, err) < 0 ||
+	if (rc == 0 && (mailbox_insert_only(db, nb->rows, nb->n, err) < 0 ||
 	    alias_insert_rows(db, nb->self, nb->n, err) < 0 ||
 	    ma_log_write_rows(db, nb->n, domains, "create_mailbox", data,
-	    err) < 0 || (nfwd > 0 && ma_log_write_rows(db, nfwd, fwd_domains,
-	    "edit_alias", (const char *const *)fwd, err) < 0) ? -1 : 0;
-out:
-	for (i = 0; i < nfwd; i++)
+	    err) < 0))
+		rc = -1;
+	for (i = 0; i < nb->n; i++)
 		free(fwd[i]);
 	drop_boxes(nb);
 	return rc;

@@ -7,7 +7,7 @@
 #include "buf.h"
 
 /* The page cache of each staging file, in KiB. */
-#define STAGING_CACHE_KB "24576"
+#define STAGING_CACHE_KB "8192"
 
 struct ma_staging {
 	struct ma_db	*db;

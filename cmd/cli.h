@@ -221,10 +221,13 @@ struct cli_migration {
 	const char		*source, *map;
 	struct ma_staging	*staging;
 	struct ma_migrate	*m;
-	int			 run, committed, dry_run, update;
+	int			 run, committed, dry_run, update, verify;
 	const char		*new_passwords;	/* the file, or NULL */
 };
 int	cli_migration_text(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+/* verify: one line a difference ("missing mailbox a@b"); their number. */
+int	cli_migration_diffs(const struct cli_migration *mg, FILE *fp, long *n,
 	    struct ma_err *err);
 int	cli_migration_json(const struct cli_migration *mg, FILE *fp,
 	    struct ma_err *err);

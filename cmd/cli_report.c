@@ -60,6 +60,20 @@ cli_migration_text(const struct cli_migration *mg, FILE *fp,
 	return ma_migrate_report(mg->m, text_note, fp, err);
 }
 
+static int
+text_diff(const struct ma_migrate_diff *d, void *arg)
+{
+	return fprintf(arg, "%s %s %s\n", d->state, d->what, d->name) < 0 ?
+	    -1 : 0;
+}
+
+int
+cli_migration_diffs(const struct cli_migration *mg, FILE *fp, long *n,
+    struct ma_err *err)
+{
+	return ma_migrate_differences(mg->m, text_diff, fp, n, err);
+}
+
 /* A JSON list being written: where, and how many items so far. */
 struct json_list {
 	FILE	*fp;
@@ -86,6 +100,20 @@ json_note(const struct ma_migrate_note *n, void *arg)
 }
 
 static int
+json_diff(const struct ma_migrate_diff *d, void *arg)
+{
+	struct json_list *l = arg;
+
+	fputs(l->n++ ? ",\n  {\"what\": " : "\n  {\"what\": ", l->fp);
+	out_json_string(l->fp, d->what);
+	fputs(", \"name\": ", l->fp);
+	out_json_string(l->fp, d->name);
+	fputs(", \"state\": ", l->fp);
+	out_json_string(l->fp, d->state);
+	return fputc('}', l->fp) == EOF ? -1 : 0;
+}
+
+static int
 json_table(const char *table, int64_t rows, void *arg)
 {
 	struct json_list *l = arg;
@@ -99,7 +127,7 @@ int
 cli_migration_json(const struct cli_migration *mg, FILE *fp,
     struct ma_err *err)
 {
-	struct json_list tables = { fp, 0 }, notes = { fp, 0 };
+	struct json_list tables = { fp, 0 }, notes = { fp, 0 }, diffs = { fp, 0 };
 	struct ma_migrate_count c;
 	int w;
 
@@ -135,6 +163,14 @@ cli_migration_json(const struct cli_migration *mg, FILE *fp,
 	    ma_migrate_notes(mg->m, "info"));
 	if (ma_migrate_report(mg->m, json_note, &notes, err) < 0)
 		return -1;
-	fputs("\n]}\n", fp);
+	fputs("\n]", fp);
+	if (mg->verify) {
+		fputs(",\n \"differences\": [", fp);
+		if (ma_migrate_differences(mg->m, json_diff, &diffs, NULL,
+		    err) < 0)
+			return -1;
+		fputs("\n]", fp);
+	}
+	fputs("}\n", fp);
 	return ferror(fp) ? ma_fail(err, MA_EIO, 0, "write error") : 0;
 }

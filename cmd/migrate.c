@@ -13,6 +13,8 @@
 
 #include "cli.h"
 
+enum { VERB_PLAN, VERB_RUN, VERB_VERIFY };
+
 struct migrate_opts {
 	struct arg_str	*source, *preset, *charset;
 	struct arg_file	*map, *report, *new_passwords, *source_pw;
@@ -281,21 +283,53 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 	return show(cli, o, mg, stderr);
 }
 
-/* plan and run: the same options (run has two more), the same steps. */
+/*
+ * verify: the differences on stdout (the report with --json); exit 1
+ * when there is any.
+ */
 static int
-migrate(struct cli *cli, int argc, char **argv, int do_run)
+verify(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
+{
+	long n = 0;
+	int rc;
+
+	mg->out.verify = 1;
+	if ((rc = plan(cli, mg)) >= 0)
+		return rc;
+	if (cli->json) {
+		if (ma_migrate_differences(mg->out.m, NULL, NULL, &n,
+		    &cli->err) < 0 || cli_migration_json(&mg->out, stdout,
+		    &cli->err) < 0)
+			return cli_fail(cli);
+		cli->printed = 1;
+	} else if (cli_migration_diffs(&mg->out, stdout, &n, &cli->err) < 0) {
+		return cli_fail(cli);
+	}
+	if ((rc = write_report(cli, o, mg)) >= 0)
+		return rc;
+	if (!cli->quiet && !cli->json)
+		fprintf(stderr, "mailadm: %s: %ld difference%s between the store "
+		    "and the source\n", cli->name, n, n == 1 ? "" : "s");
+	return n > 0 ? 1 : EX_OK;
+}
+
+/* plan, run and verify: the same options (run has two more), one path. */
+static int
+migrate(struct cli *cli, int argc, char **argv, int verb)
 {
 	struct migrate_opts o;
 	struct migration mg;
 	void *at[10];
-	size_t n = opts_table(&o, do_run, at);
+	size_t n = opts_table(&o, verb == VERB_RUN, at);
 	int rc;
 
 	memset(&mg, 0, sizeof(mg));
 	if ((rc = cli_parse(cli, argc, argv, at, n)) < 0 &&
 	    (rc = prepare(cli, &o, &mg)) < 0) {
-		if (do_run)
+		if (verb == VERB_RUN)
 			rc = run(cli, &o, &mg);
+		else if (verb == VERB_VERIFY)
+			rc = verify(cli, &o, &mg);
 		else if ((rc = plan(cli, &mg)) < 0)
 			rc = show(cli, &o, &mg, stdout);
 	}
@@ -309,13 +343,19 @@ migrate(struct cli *cli, int argc, char **argv, int do_run)
 static int
 cmd_migrate_plan(struct cli *cli, int argc, char **argv)
 {
-	return migrate(cli, argc, argv, 0);
+	return migrate(cli, argc, argv, VERB_PLAN);
 }
 
 static int
 cmd_migrate_run(struct cli *cli, int argc, char **argv)
 {
-	return migrate(cli, argc, argv, 1);
+	return migrate(cli, argc, argv, VERB_RUN);
+}
+
+static int
+cmd_migrate_verify(struct cli *cli, int argc, char **argv)
+{
+	return migrate(cli, argc, argv, VERB_VERIFY);
 }
 
 static const struct cli_cmd migrate_cmds[] = {
@@ -323,6 +363,8 @@ static const struct cli_cmd migrate_cmds[] = {
 	    "would do", CLI_DB, OPERAND_FILE },
 	{ "run", cmd_migrate_run, "import a legacy database in one "
 	    "transaction", CLI_DB | CLI_WRITES | CLI_NO_BATCH, OPERAND_FILE },
+	{ "verify", cmd_migrate_verify, "compare the store with a legacy "
+	    "database: exit 1 on a difference", CLI_DB, OPERAND_FILE },
 	{ NULL, NULL, NULL, 0, OPERAND_NONE }
 };
 

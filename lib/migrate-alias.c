@@ -225,7 +225,7 @@ goto_notes(struct mg_query *q, const struct mg_src *src, struct ali *x,
 	if (rc == 0 && x->truncated)
 		rc = mg_row_note(q, src, "warning", "TRUNCATED_DESTINATION",
 		    err, "goto fills its column (%s characters): "
-		    "MySQL cut the list%s%s%s; ask the customer what is "
+		    "MySQL may have cut the list%s%s%s; ask the customer what is "
 		    "missing",
 		    mg_val(q, A_GOTO_SIZE), x->dropped ? " and its last "
 		    "address '"

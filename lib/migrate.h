@@ -101,6 +101,22 @@ int	ma_migrate_report(struct ma_migrate *m, ma_migrate_note_cb *fn,
 	    void *arg, struct ma_err *err);
 
 /*
+ * Where the store and the source part (once planned): what the store
+ * lacks ("missing"), has otherwise ("differs"), and the mailboxes and
+ * aliases it has in the source's domains that the source has not
+ * ("extra").  Rejected rows are not differences: the report has them.
+ */
+struct ma_migrate_diff {
+	const char	*what;		/* domain, alias_domain, mailbox, alias */
+	const char	*name;
+	const char	*state;		/* missing, differs, extra */
+};
+typedef int ma_migrate_diff_cb(const struct ma_migrate_diff *d, void *arg);
+/* fn (if not NULL) for each difference; *n (if not NULL) their number. */
+int	ma_migrate_differences(struct ma_migrate *m, ma_migrate_diff_cb *fn,
+	    void *arg, long *n, struct ma_err *err);
+
+/*
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
  * domains, mailboxes (with their self aliases) and aliases, and, with
  * update, the rows changed at the source.  Run it again and it writes

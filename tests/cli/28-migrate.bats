@@ -255,3 +255,25 @@ run_fixture() {
 	MAILADM_MAPS_DIR=$BATS_TEST_TMPDIR/empty run -66 "$stage/opt/m/sbin/mailadm" -c "$CFG" \
 	    migrate plan "$FIX/flurdy/dump.sql" --preset nope
 }
+
+@test "migrate verify: exit 1 with each difference until run, 0 after, 1 again after a change" {
+	run --separate-stderr ma migrate verify "$FIX/flurdy/dump.sql" --preset flurdy
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "missing alias boucle1@clement-thionville.fr" ]]
+	grep -qx "missing mailbox stagiaire@hotel-robert.com" <<<"$output"
+	grep -qx "missing alias_domain ancien-clement-thionville.fr" <<<"$output"
+	[ "$stderr" = "mailadm: migrate verify: 46 differences between the store and the source" ]
+	ma -q migrate run "$FIX/flurdy/dump.sql" --preset flurdy
+	run --separate-stderr -0 ma migrate verify "$FIX/flurdy/dump-latin1.sql" --preset flurdy
+	[ -z "$output" ]
+	ma user set info@robert-pont-a-mousson.fr --name X
+	ma alias add extra@clement-thionville.fr contact@clement-thionville.fr
+	ma user del direction@clement-thionville.fr --keep-maildir
+	before=$(db_dump)
+	run --separate-stderr -1 ma migrate verify "$FIX/flurdy/dump.sql" --preset flurdy --report "$R"
+	[ "$output" = $'extra alias extra@clement-thionville.fr\nmissing mailbox direction@clement-thionville.fr\ndiffers mailbox info@robert-pont-a-mousson.fr' ]
+	[ "$before" = "$(db_dump)" ]
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["differences"]) == 3, d["differences"]' "$R"
+	run -1 ma --json migrate verify "$FIX/flurdy/dump.sql" --preset flurdy
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert {x["state"] for x in d["differences"]} == {"extra", "missing", "differs"}' "$output"
+}

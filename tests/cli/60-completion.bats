@@ -395,7 +395,7 @@ groups_of_binary() {
 	: >"$d/postfix.sql"
 	: >"$d/custom.map"
 	comp mailadm migrate ""
-	reply_is plan run
+	reply_is plan run verify
 	comp mailadm migrate run "$d/p"
 	reply_is "$d/postfix.sql"
 	comp mailadm migrate run "$d/postfix.sql" --preset ""

@@ -124,7 +124,7 @@ char	*mg_latin1(const char *s);
 /* Nonzero when s is ASCII only. */
 int	mg_ascii(const char *s);
 
-/* The domain of an address or a host, normalized; "" when malformed. */
+/* A goto list taken apart. */
 struct mg_goto {
 	char	**v;		/* the targets, as written (trimmed) */
 	size_t	  n;
@@ -155,8 +155,9 @@ int	mg_aliases(struct ma_migrate *m, struct ma_err *err);
 int	mg_admins(struct ma_migrate *m, struct ma_err *err);
 
 /*
- * Where mail for domain name may go: 1 a domain the plan imports or the
- * store has, 0 not; *why (for 0) is the code and reason of the refusal.
+ * Whether mailboxes and aliases of domain name (stored form) can be
+ * imported: ds->ok for a domain the plan imports or the store has, with
+ * its limits; else ds->code and ds->reason say why not.  0, or -1.
  */
 struct mg_domain_state {
 	int		 ok;

@@ -20,6 +20,7 @@ render(const char *sql, size_t len, enum ma_dump_charset cs)
 	struct ma_dump_item it;
 	struct ma_dump *d = NULL;
 	FILE *in = fmemopen((void *)sql, len, "r");
+	char *got;
 	size_t i, j;
 	int rc;
 
@@ -55,7 +56,9 @@ render(const char *sql, size_t len, enum ma_dump_charset cs)
 	ma_buf_addf(&out, "charset %s\n", ma_dump_charset(d));
 	ma_dump_free(&d);
 	fclose(in);
-	return strdup(ma_buf_str(&out) ? ma_buf_str(&out) : "oom");
+	got = strdup(ma_buf_str(&out) ? ma_buf_str(&out) : "oom");
+	ma_buf_release(&out);
+	return got;
 }
 
 static void

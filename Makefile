@@ -63,8 +63,13 @@ demo: deps-build
 	$(MAKE) mailadm
 	./scripts/demo.sh
 
+# One after the other: they would disturb each other's timings.
 bench: mailadm
 	./bench/run.sh
+	./bench/users.sh
+
+bench-users: mailadm
+	./bench/users.sh
 
 bench-migrate: mailadm
 	./bench/migrate.sh
@@ -81,5 +86,5 @@ install: mailadm
 clean:
 	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
 
-.PHONY: all unit deps deps-build check check-once demo bench bench-migrate \
-	install clean
+.PHONY: all unit deps deps-build check check-once demo bench bench-users \
+	bench-migrate install clean

@@ -21,8 +21,9 @@
 #   BENCH_KEEP=0          1: keep the work directory (its path is printed)
 #   MAILADM_BIN=./mailadm the binary to measure
 set -eu -o pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MAILADM=${MAILADM_BIN:-$TOP/mailadm}
 RUNS=${BENCH_RUNS:-200}
 ROUNDS=${BENCH_ROUNDS:-10}
@@ -33,18 +34,11 @@ NALIASES=${BENCH_ALIASES:-3}
 ADD_RUNS=${BENCH_ADD_RUNS:-100}
 BACKENDS=${BENCH_BACKENDS:-sqlite mysql}
 TOOL=${BENCH_TOOL:-auto}
-KEEP=${BENCH_KEEP:-0}
 DOMAIN=example.com	# the domain looked up; one of the $NDOMAINS
 ADD_DOMAIN=bench-add.example
 DBNAME=mailadm
 
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-say() { printf 'bench: %s\n' "$*" >&2; }
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-
-for v in RUNS ROUNDS WARMUP NDOMAINS NMAILBOXES NALIASES ADD_RUNS; do
-	case ${!v} in '' | *[!0-9]*) die "$v must be a whole number, got '${!v}'" ;; esac
-done
+whole_numbers RUNS ROUNDS WARMUP NDOMAINS NMAILBOXES NALIASES ADD_RUNS
 if [ "$ROUNDS" -lt 1 ] || [ "$RUNS" -lt "$ROUNDS" ]; then
 	die "need BENCH_RUNS >= BENCH_ROUNDS >= 1"
 fi
@@ -54,45 +48,17 @@ for b in $BACKENDS; do
 done
 case $TOOL in
 auto) command -v hyperfine >/dev/null && TOOL=hyperfine || TOOL=loop ;;
-hyperfine) command -v hyperfine >/dev/null || die "hyperfine is not installed" ;;
+hyperfine) need_commands hyperfine ;;
 loop) ;;
 *) die "BENCH_TOOL must be auto, hyperfine or loop" ;;
 esac
 [ -x "$MAILADM" ] || die "no $MAILADM: run 'make' first (or 'make bench')"
-for b in $BACKENDS; do
-	case $b in
-	sqlite) command -v sqlite3 >/dev/null || die "sqlite3 is not installed" ;;
-	mysql)
-		for p in mariadb mariadbd mariadb-install-db mariadb-admin; do
-			command -v $p >/dev/null || die "$p is not installed"
-		done
-		;;
-	esac
-done
+case " $BACKENDS " in *" sqlite "*) need_commands sqlite3 ;; esac
 
 # Both overrides would win over the config file we write.
 unset MAILADM_DB MAILADM_CONFIG
 
-# -------------------------------------------------------------- work area
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailadm-bench.XXXXXX")
-chmod 0755 "$WORK"
-MYSQL_DIR=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if [ -n "$MYSQL_DIR" ]; then
-		mariadb_stop "$MYSQL_DIR" || say "could not stop the server in $MYSQL_DIR (pid ${MARIADB_PID:-?})"
-	fi
-	if [ "$KEEP" = 1 ]; then
-		say "kept $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 # ---------------------------------------------------- the query mailadm runs
 # ma_domain_get() in lib/domain.c: SELECT DOMAIN_COLUMNS FROM domain d WHERE
@@ -208,12 +174,7 @@ setup_sqlite() {
 
 # shellcheck disable=SC2034,SC2317
 setup_mysql() {
-	# shellcheck source=tests/lib/mariadb.sh
-	. "$TOP/tests/lib/mariadb.sh"
-	MYSQL_DIR=$WORK/mysql
-	mkdir -p "$MYSQL_DIR"
-	# as root the server runs as user mysql, which must reach $WORK
-	mariadb_start "$MYSQL_DIR" || die "could not start a private MariaDB server"
+	bench_mariadb_start
 	echo "CREATE DATABASE $DBNAME" | mariadb_sql "$MYSQL_DIR" || die "CREATE DATABASE failed"
 	printf 'db = mysql://root@localhost/%s?socket=%s\n' "$DBNAME" "$MARIADB_SOCKET" \
 	    >"$WORK/mysql.conf"
@@ -288,7 +249,7 @@ run_round() { # ROUND RUNS WARMUP
 		}
 		json_times "$WORK/round$r.json" >>"$SAMPLES"
 	else
-		local t0 t1
+		local t0 t1 d
 		for ((j = -warm; j < runs; j++)); do
 			for i in "${order[@]}"; do
 				eval "set -- ${CMDS[$i]}"
@@ -296,31 +257,18 @@ run_round() { # ROUND RUNS WARMUP
 				"$@" >/dev/null 2>&1 || die "${NAMES[$i]} failed"
 				t1=$EPOCHREALTIME
 				if [ "$j" -ge 0 ]; then
-					printf '%s\t%s\n' "$i" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.9f", b - a }')"
+					elapsed d "$t0" "$t1"
+					printf '%s\t%s\n' "$i" "$d"
 				fi
 			done
 		done >>"$SAMPLES"
 	fi
 }
 
-# "index<TAB>n<TAB>median_ms<TAB>p90_ms<TAB>min_ms" for each index in FILE.
-stats() {
-	sort -t "$(printf '\t')" -k1,1n -k2,2g "$1" | awk -F '\t' '
-	function flush() {
-		if (n == 0) return
-		med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-		p = int(0.9 * n); if (p < 0.9 * n) p++	# nearest rank
-		printf "%s\t%d\t%.3f\t%.3f\t%.3f\n", key, n, med * 1000, v[p] * 1000, v[1] * 1000
-	}
-	NR == 1 || $1 "" != key "" { flush(); key = $1 ""; n = 0 }
-	{ v[++n] = $2 }
-	END { flush() }'
-}
-
 # `mailadm domain add` of a new domain into the full store, ADD_RUNS times;
 # an untimed `domain del` (hyperfine --prepare) removes it before each run.
 bench_add() { # BACKEND -> "n<TAB>median_ms<TAB>p90_ms<TAB>min_ms"
-	local b=$1 cfg add del i t0 t1
+	local b=$1 cfg add del i t0 t1 d
 	cfg=CFG_$b
 	cfg=${!cfg}
 	add="$(q "$MAILADM") -c $(q "$cfg") domain add $ADD_DOMAIN"
@@ -340,7 +288,8 @@ bench_add() { # BACKEND -> "n<TAB>median_ms<TAB>p90_ms<TAB>min_ms"
 			t0=$EPOCHREALTIME
 			"$MAILADM" -c "$cfg" domain add "$ADD_DOMAIN" >/dev/null || die "$b: domain add failed"
 			t1=$EPOCHREALTIME
-			printf 'add\t%s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.9f", b - a }')"
+			elapsed d "$t0" "$t1"
+			printf 'add\t%s\n' "$d"
 		done
 	fi >"$WORK/add-$b.tsv"
 	stats "$WORK/add-$b.tsv" | cut -f2-
@@ -403,7 +352,6 @@ ref_of() { # BACKEND NAME -> index
 		[ "${BACKEND_OF[$i]}" = "$1" ] && [ "${NAMES[$i]}" = "$2" ] && { echo "$i"; return; }
 	done
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 row() { printf '%-8s %-22s %10s %8s %8s %7s\n' "$@"; }
 echo

@@ -111,6 +111,16 @@ int	cli_parse(struct cli *cli, int argc, char **argv, void **opts,
 	    size_t nopts);
 
 int	cli_open(struct cli *cli);
+/* The database URI: --db, else $MAILADM_DB, else the config's db. */
+const char *cli_db_uri(const struct cli *cli);
+/*
+ * The password of uri's account into *secret_r (to be wiped and freed):
+ * from file if not NULL, else from db_password_file when uri is MariaDB's
+ * and holds none; *secret_r stays NULL when there is none to read.
+ * Returns 0, or an exit code (message printed).
+ */
+int	cli_db_secret(struct cli *cli, const struct ma_dburi *uri,
+	    const char *file, char **secret_r);
 void	cli_close(struct cli *cli);
 
 /* Report cli->err as "mailadm: <command>: <message>"; its exit code. */
@@ -241,6 +251,7 @@ extern const struct cli_group cli_group_schema;
 extern const struct cli_group cli_group_alias;
 extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
+extern const struct cli_group cli_group_config;
 extern const struct cli_group cli_group_batch;
 extern const struct cli_group cli_group_migrate;
 

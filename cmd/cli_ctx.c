@@ -273,24 +273,39 @@ set_actor(struct cli *cli)
 	ma_log_set_actor(cli->db, actor);
 }
 
+const char *
+cli_db_uri(const struct cli *cli)
+{
+	const char *uri = cli->db_uri ? cli->db_uri : env("MAILADM_DB");
+
+	return uri != NULL ? uri : cli->conf.db;
+}
+
+int
+cli_db_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
+    char **secret_r)
+{
+	*secret_r = NULL;
+	if (file == NULL && (uri->dialect != MA_MYSQL ||
+	    uri->password != NULL || *cli->conf.db_password_file == '\0'))
+		return 0;
+	if ((*secret_r = ma_conf_read_secret(file ? file :
+	    cli->conf.db_password_file, file ? "--db-password-file" :
+	    "db_password_file", &cli->err)) == NULL)
+		return cli_fail(cli);
+	return 0;
+}
+
 static int
 open_db(struct cli *cli)
 {
-	const char *uri = cli->db_uri ? cli->db_uri : env("MAILADM_DB");
 	struct ma_dburi parsed;
 	char *secret = NULL;
 	int rc = 0;
 
-	if (uri == NULL)
-		uri = cli->conf.db;
-	if (ma_dburi_parse(uri, &parsed, &cli->err) < 0)
+	if (ma_dburi_parse(cli_db_uri(cli), &parsed, &cli->err) < 0)
 		return cli_fail(cli);
-	if (parsed.dialect == MA_MYSQL && parsed.password == NULL &&
-	    *cli->conf.db_password_file != '\0' &&
-	    (secret = ma_conf_read_secret(cli->conf.db_password_file,
-	    "db_password_file",
-	    &cli->err)) == NULL)
-		rc = cli_fail(cli);
+	rc = cli_db_secret(cli, &parsed, NULL, &secret);
 	/* A dry run that would create an SQLite file works on memory instead. */
 	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
 	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {

@@ -12,6 +12,7 @@ const struct cli_group *const cli_groups[] = {
 	&cli_group_schema,
 	&cli_group_pw,
 	&cli_group_batch,
+	&cli_group_config,
 	NULL
 };
 

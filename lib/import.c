@@ -17,8 +17,14 @@
 
 /* Rows per INSERT: few round trips, and statements far below the limits. */
 #define CHUNK 256
-/* Domains whose limits and counts are kept while the transaction runs. */
-#define DOMAINS 64
+/*
+ * Domains whose limits and counts are kept while the transaction runs: a
+ * hash table, so that an export sorted by address (every row in another
+ * domain) locks and counts each domain once.  Kept three quarters full
+ * at most; beyond that it is emptied (after the pending rows are written).
+ */
+#define DOMAIN_SLOTS 4096
+#define DOMAINS (DOMAIN_SLOTS / 4 * 3)
 
 enum column { COL_ADDRESS, COL_PASSWORD, COL_NAME, COL_QUOTA, NCOLUMNS };
 static const char *const column_names[NCOLUMNS] = {
@@ -42,7 +48,7 @@ struct ma_import {
 	struct ma_mailbox	 rows[CHUNK];
 	unsigned long		 lines[CHUNK];
 	size_t			 nrows;
-	struct import_domain	 domains[DOMAINS];
+	struct import_domain	 domains[DOMAIN_SLOTS];	/* "" name: free */
 	size_t			 ndomains;
 	FILE			*made;		/* Maildirs to undo, one a line */
 	unsigned long		 count;
@@ -138,6 +144,16 @@ field(const struct ma_import *imp, enum column c)
 	return imp->col[c] >= 0 ? imp->csv.field[imp->col[c]] : NULL;
 }
 
+static void
+forget_domains(struct ma_import *imp)
+{
+	size_t i;
+
+	for (i = 0; i < DOMAIN_SLOTS; i++)
+		imp->domains[i].name[0] = '\0';
+	imp->ndomains = 0;
+}
+
 /* The domain's entry, locked and counted when first seen. */
 static struct import_domain *
 domain_entry(struct ma_db *db, struct ma_import *imp, const char *name,
@@ -145,12 +161,18 @@ domain_entry(struct ma_db *db, struct ma_import *imp, const char *name,
 {
 	const char *const p[] = { name, NULL };
 	struct import_domain *d;
-	size_t i;
+	const unsigned char *c;
+	uint32_t h = 2166136261u;	/* FNV-1a */
 
-	for (i = imp->ndomains; i-- > 0; )
-		if (strcmp(imp->domains[i].name, name) == 0)
-			return &imp->domains[i];
-	d = &imp->domains[imp->ndomains];
+	for (c = (const unsigned char *)name; *c != '\0'; c++)
+		h = (h ^ *c) * 16777619u;
+	for (;; h++) {
+		d = &imp->domains[h % DOMAIN_SLOTS];
+		if (d->name[0] == '\0')
+			break;
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->mailboxes = d->quota_sum = 0;
 	if (ma_domain_lock(db, name, &d->l, err) < 0 ||
@@ -158,8 +180,10 @@ domain_entry(struct ma_db *db, struct ma_import *imp, const char *name,
 	    "mailbox WHERE domain = ?", p, &d->mailboxes, err) < 0) ||
 	    (d->l.domain_quota_units > 0 && ma_db_int(db, "SELECT "
 	    "COALESCE(SUM(quota), 0) FROM mailbox WHERE domain = ?", p,
-	    &d->quota_sum, err) < 0))
+	    &d->quota_sum, err) < 0)) {
+		d->name[0] = '\0';
 		return NULL;
+	}
 	imp->ndomains++;
 	return d;
 }
@@ -321,7 +345,7 @@ rewind_input(struct ma_import *imp, struct ma_err *err)
 	ma_csv_release(&imp->csv);
 	ma_csv_init(&imp->csv, imp->in);
 	drop_rows(imp);
-	imp->ndomains = 0;
+	forget_domains(imp);
 	imp->count = 0;
 	if (imp->made == NULL && imp->o->dirs != NULL &&
 	    (imp->made = tmpfile()) == NULL)
@@ -347,7 +371,7 @@ import_all(struct ma_db *db, struct ma_import *imp, struct ma_err *err)
 		if (imp->ndomains == DOMAINS) {
 			if (flush(db, imp, err) < 0)
 				return -1;
-			imp->ndomains = 0;
+			forget_domains(imp);
 		}
 		if (add_record(db, imp, err) < 0) {
 			unsigned long line = imp->csv.line;

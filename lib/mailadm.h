@@ -22,6 +22,7 @@
 #include "mailbox.h"
 #include "maildir.h"
 #include "passwd.h"
+#include "srvconf.h"
 #include "csv.h"
 #include "import.h"
 #include "spool.h"

@@ -11,6 +11,11 @@ php-mysql php-sqlite3 php-mbstring hyperfine
 dovecot-core whois openssl python3-passlib"
 # maildirmake and deliverquota: tests/unit/t-maildir checks against them
 TEST="$TEST maildrop"
+# tests/integration: a real Postfix + Courier + Cyrus SASL stack on loopback
+TEST="$TEST postfix postfix-mysql postfix-sqlite courier-authlib-mysql
+courier-imap courier-pop sasl2-bin libsasl2-modules python3 util-linux"
+# GNU time (/usr/bin/time): bench/users.sh reads peak memory from it
+TEST="$TEST time"
 
 case "${1:-all}" in
 build) want=$BUILD ;;
@@ -43,6 +48,10 @@ fi
 trap '[ -n "$made_prc" ] && rm -f "$prc"' EXIT
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix installs without writing /etc/postfix/main.cf: the integration
+# tests run a private instance with a configuration of their own.
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
 # An old or empty package list makes installs fail with "unable to locate".
 apt-get update -qq || true
 # shellcheck disable=SC2086

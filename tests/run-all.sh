@@ -1,6 +1,7 @@
 #!/bin/bash
 # "make check": build, run the whole suite against SQLite and a private
-# MariaDB server, then rebuild with ASan+UBSan and run it all again.
+# MariaDB server and the integration tests against real mail servers, then
+# rebuild with ASan+UBSan and run the suite (not the servers) again.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -33,8 +34,17 @@ pass() {
 	./tests/run.sh "$@" 2>&1 | tee -a "$log"
 }
 
+# The real mail servers against the normal build, once (not again under
+# the sanitizers: the servers, not mailadm, are what it exercises).
+integration() {
+	local t0=$SECONDS
+	echo "# === integration: Postfix + Courier + Cyrus SASL on loopback ==="
+	./tests/integration/run.sh 2>&1 | tee -a "$log"
+	echo "# integration took $((SECONDS - t0)) s"
+}
+
 SAN='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-build && pass "normal build"
+build && { pass "normal build"; integration; }
 # A sanitizer finding exits 86, which no test expects.
 build CFLAGS="$SAN" LDFLAGS="-fsanitize=address,undefined" &&
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0 \

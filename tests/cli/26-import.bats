@@ -158,3 +158,16 @@ no_maildirs() { [ -z "$(find "$VMAIL" -mindepth 2 -print -quit)" ]; }
 	run -0 ma user import --scheme SHA256-CRYPT "$CSV"
 	[[ $(db_sql <<<"SELECT password FROM mailbox") == '$5$'* ]]
 }
+
+@test "import: limits hold with rows of many domains interleaved" {
+	for i in $(seq 1 80); do echo "domain add d$i.org --max-mailboxes 2"; done | ma batch
+	{
+		echo address,password
+		for r in 1 2; do for i in $(seq 1 80); do echo "u$r@d$i.org,pw"; done; done
+		echo "u3@d7.org,pw"
+	} >"$CSV"
+	fails 65 "user import: line 162: domain 'd7.org' has reached its limit of 2 mailboxes" user import --no-maildir "$CSV"
+	sed -i '$d' "$CSV"
+	run -0 ma user import --no-maildir "$CSV"
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM mailbox")" = 160 ]
+}

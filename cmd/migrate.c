@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -199,15 +200,21 @@ write_report(struct cli *cli, const struct migrate_opts *o,
     const struct migration *mg)
 {
 	const char *path;
-	FILE *fp;
-	int rc;
+	FILE *fp = NULL;
+	int rc, fd;
 
 	if (o->report->count == 0)
 		return -1;
 	path = o->report->filename[0];
-	if ((fp = fopen(path, "we")) == NULL)
+	/* Rejected rows are shown whole: hashes, clear copies.  0600. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+	    fchmod(fd, 0600) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		rc = errno;
+		if (fd >= 0)
+			close(fd);
 		return cli_error(cli, EX_CANTCREAT, "cannot write the report "
-		    "'%s': %s", path, strerror(errno));
+		    "'%s': %s", path, strerror(rc));
+	}
 	rc = cli_migration_json(&mg->out, fp, &cli->err);
 	if (fclose(fp) != 0 || rc < 0)
 		return cli_error(cli, EX_IOERR, "cannot write the report '%s'",

@@ -48,6 +48,7 @@ run_fixture() {
 @test "migrate run: postfixadmin-2.1, latin1 dump, as expected.json says" {
 	run_fixture postfixadmin-2.1 dump-latin1.sql postfixadmin-2
 	[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"]["charset"])' "$R")" = latin1 ]
+	[ "$(stat -c %a "$R")" = 600 ]
 }
 
 @test "migrate run: flurdy, UTF-8 dump, as expected.json says" {

@@ -11,13 +11,13 @@ PKGS	 = libmariadb sqlite3 libidn2 libcrypt argtable2 libcrypto
 WARN	 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Icmd
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS	+= $(shell pkg-config --libs $(PKGS))
 
 LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
-CMD_SRC	 = $(wildcard cmd/*.c)
+CMD_SRC	 = $(wildcard cmd/*.c cmd/*/*.c)
 CMD_OBJ	 = $(CMD_SRC:.c=.o)
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
@@ -67,12 +67,16 @@ demo: deps-build
 bench: mailadm
 	./bench/run.sh
 	./bench/users.sh
+	./bench/quota.sh
 
 bench-users: mailadm
 	./bench/users.sh
 
 bench-migrate: mailadm
 	./bench/migrate.sh
+
+bench-quota: mailadm
+	./bench/quota.sh
 
 install: mailadm
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -84,7 +88,7 @@ install: mailadm
 	install -m 0644 data/maps/*.map $(DESTDIR)$(DATADIR)/maps/
 
 clean:
-	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o $(UNIT_BIN)
+	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o cmd/*/*.o $(UNIT_BIN)
 
-.PHONY: all unit deps deps-build check check-once demo bench bench-users \
+.PHONY: all unit deps deps-build check check-once demo bench bench-users bench-quota \
 	bench-migrate install clean

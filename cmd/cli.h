@@ -21,7 +21,8 @@ enum {
 };
 
 enum cli_operand { OPERAND_NONE, OPERAND_DOMAIN, OPERAND_ALIAS_DOMAIN,
-		   OPERAND_ALIAS, OPERAND_MAILBOX, OPERAND_FILE };
+		   OPERAND_ALIAS, OPERAND_MAILBOX, OPERAND_FILE,
+		   OPERAND_QUOTA_TARGET };	/* a mailbox or @domain */
 
 enum out_mode { OUT_TEXT, OUT_LONG, OUT_JSON };
 
@@ -30,9 +31,11 @@ struct out {
 	enum out_mode	 mode;
 	int		 list;		/* an array of records, not one object */
 	int		 records, fields;
-	/* --long tables are laid out when complete: */
-	char		**head, **cells;
-	size_t		 ncells, ncols;
+	/* --long tables are laid out when complete: the cells' text, one
+	 * NUL-terminated string after the other, and where each starts. */
+	char		**head, *text;
+	size_t		*cells;
+	size_t		 ncells, ncols, textlen, textcap, cellcap;
 };
 
 struct cli {
@@ -117,14 +120,20 @@ const char *cli_db_uri(const struct cli *cli);
  * The password of uri's account into *secret_r (to be wiped and freed):
  * from file if not NULL, else from db_password_file when uri is MariaDB's
  * and holds none; *secret_r stays NULL when there is none to read.
- * Returns 0, or an exit code (message printed).
+ * Returns 0, or -1 with cli->err set.
  */
 int	cli_db_secret(struct cli *cli, const struct ma_dburi *uri,
 	    const char *file, char **secret_r);
+/* Open cli->db as the options and config say: 0, or -1 with cli->err
+ * set and nothing printed (a service reports its own way). */
+int	cli_db_connect(struct cli *cli);
 void	cli_close(struct cli *cli);
 
 /* Report cli->err as "mailadm: <command>: <message>"; its exit code. */
 int	cli_fail(struct cli *cli);
+/* Say what cli->err holds on stderr alone, for a command that goes on
+ * with the next item (its JSON document stays whole). */
+void	cli_complain(struct cli *cli);
 /* Report a message of our own with the given exit code. */
 int	cli_error(struct cli *cli, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -157,8 +166,11 @@ void	cli_json_changes(struct cli *cli);
 void	cli_maildir_opts(const struct cli *cli, struct ma_maildir_opts *o);
 int	cli_maildir_dispose(struct cli *cli, const char *address,
 	    const char *maildir, enum ma_on_delete how);
-/* After a quota change: rewrite the maildirsize header (a warning if not). */
-void	cli_maildir_quota(struct cli *cli, const char *maildir, int64_t quota);
+/* After a quota change is committed: the new limit into the Maildir's
+ * maildirsize, so the delivery agent enforces it at once (a warning when
+ * that fails: the database has it, a recalculation puts it there). */
+void	cli_maildir_quota(struct cli *cli, const char *address,
+	    const char *maildir, int64_t quota);
 /*
  * Inside a batch the three wait for its transaction: a Maildir made is
  * noted (cli_maildir_made) to be taken back if it does not commit;
@@ -200,6 +212,8 @@ void	out_int(struct out *o, const char *key, int64_t value);
 void	out_bool(struct out *o, const char *key, int value);
 void	out_size(struct out *o, const char *key, int64_t bytes);
 void	out_limit(struct out *o, const char *key, int64_t n);
+/* An amount of bytes (usage): "812.3M" to people, the integer in JSON. */
+void	out_usage(struct out *o, const char *key, int64_t bytes);
 void	out_time(struct out *o, const char *key, const char *stamp);
 /* A list of strings: a JSON array, or comma-separated text. */
 void	out_strv(struct out *o, const char *key, char *const *v, size_t n);
@@ -254,5 +268,6 @@ extern const struct cli_group cli_group_pw;
 extern const struct cli_group cli_group_config;
 extern const struct cli_group cli_group_batch;
 extern const struct cli_group cli_group_migrate;
+extern const struct cli_group cli_group_quota;
 
 #endif

@@ -79,6 +79,13 @@ cli_fail(struct cli *cli)
 	return code;
 }
 
+void
+cli_complain(struct cli *cli)
+{
+	fprintf(stderr, "mailadm: %s%s%s\n", cli->name ? cli->name : "",
+	    cli->name ? ": " : "", cli->err.msg);
+}
+
 int
 cli_error(struct cli *cli, int code, const char *fmt, ...)
 {
@@ -140,7 +147,8 @@ print_help(struct cli *cli, void **opts, size_t nopts, void **globals,
 
 	if (syntax == NULL)
 		return;
-	memcpy(syntax, opts, nopts * sizeof(void *));
+	if (nopts > 0)		/* a verb without options passes opts NULL */
+		memcpy(syntax, opts, nopts * sizeof(void *));
 	syntax[nopts] = end;
 	printf("usage: mailadm %s", cli->name);
 	arg_print_syntax(stdout, syntax, "\n");
@@ -289,41 +297,43 @@ cli_db_secret(struct cli *cli, const struct ma_dburi *uri, const char *file,
 	if (file == NULL && (uri->dialect != MA_MYSQL ||
 	    uri->password != NULL || *cli->conf.db_password_file == '\0'))
 		return 0;
-	if ((*secret_r = ma_conf_read_secret(file ? file :
+	*secret_r = ma_conf_read_secret(file ? file :
 	    cli->conf.db_password_file, file ? "--db-password-file" :
-	    "db_password_file", &cli->err)) == NULL)
-		return cli_fail(cli);
-	return 0;
+	    "db_password_file", &cli->err);
+	return *secret_r != NULL ? 0 : -1;
 }
 
-static int
-open_db(struct cli *cli)
+int
+cli_db_connect(struct cli *cli)
 {
 	struct ma_dburi parsed;
 	char *secret = NULL;
 	int rc = 0;
 
 	if (ma_dburi_parse(cli_db_uri(cli), &parsed, &cli->err) < 0)
-		return cli_fail(cli);
+		return -1;
 	rc = cli_db_secret(cli, &parsed, NULL, &secret);
 	/* A dry run that would create an SQLite file works on memory instead. */
 	if (rc == 0 && (cli->flags & CLI_CREATE) && cli->dry_run &&
 	    parsed.dialect == MA_SQLITE && access(parsed.path, F_OK) != 0) {
 		free(parsed.path);
 		if ((parsed.path = strdup(":memory:")) == NULL)
-			rc = cli_error(cli, EX_OSERR, "out of memory");
+			rc = ma_fail(&cli->err, MA_ENOMEM, ENOMEM,
+			    "out of memory");
 	}
 	if (rc == 0 && ma_db_open(&parsed, secret, (cli->flags & CLI_CREATE) ?
 	    MA_DB_CREATE : 0, &cli->db, &cli->err) < 0)
-		rc = cli_fail(cli);
+		rc = -1;
 	if (secret != NULL) {
 		explicit_bzero(secret, strlen(secret));
 		free(secret);
 	}
 	ma_dburi_release(&parsed);
 	if (rc == 0 && ma_db_lock_timeout(cli->db, cli->conf.lock_timeout,
-	    &cli->err) < 0)
-		rc = cli_fail(cli);
+	    &cli->err) < 0) {
+		ma_db_close(&cli->db);
+		rc = -1;
+	}
 	/* Only changes are logged: reads skip the passwd lookup. */
 	if (rc == 0 && (cli->flags & CLI_WRITES))
 		set_actor(cli);
@@ -342,7 +352,9 @@ cli_open(struct cli *cli)
 		path = DEFAULT_CONFIG;
 	if (path != NULL && ma_conf_load(&cli->conf, path, &cli->err) < 0)
 		return cli_fail(cli);
-	return (cli->flags & CLI_DB) ? open_db(cli) : 0;
+	if ((cli->flags & CLI_DB) && cli_db_connect(cli) < 0)
+		return cli_fail(cli);
+	return 0;
 }
 
 void

@@ -126,6 +126,13 @@ print_domain(const struct ma_domain *d, void *arg)
 }
 
 static int
+print_at_domain(const struct ma_domain *d, void *arg)
+{
+	(void)arg;
+	return printf("@%s\n", d->domain) < 0 ? -1 : 0;
+}
+
+static int
 print_alias_domain(const char *alias, const char *target, int active,
     void *arg)
 {
@@ -171,7 +178,8 @@ complete_names(struct cli *cli, const char *what)
 	if (strcmp(what, "charset") == 0)
 		return printf("auto\nutf8\nlatin1\n") < 0 ? EX_IOERR : EX_OK;
 	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0 &&
-	    strcmp(what, "alias") != 0 && strcmp(what, "mailbox") != 0)
+	    strcmp(what, "alias") != 0 && strcmp(what, "mailbox") != 0 &&
+	    strcmp(what, "quota-target") != 0)
 		return EX_USAGE;
 	cli->flags = CLI_DB;
 	cli->quiet = 1;
@@ -183,6 +191,11 @@ complete_names(struct cli *cli, const char *what)
 	else if (strcmp(what, "mailbox") == 0)
 		rc = ma_mailbox_list(cli->db, NULL, print_mailbox, NULL,
 		    &cli->err);
+	else if (strcmp(what, "quota-target") == 0)
+		rc = ma_mailbox_list(cli->db, NULL, print_mailbox, NULL,
+		    &cli->err) < 0 ? -1 : ma_domain_list(cli->db,
+		    cli->conf.quota_multiplier, print_at_domain, NULL,
+		    &cli->err);
 	else if (strcmp(what, "alias") == 0)
 		rc = ma_alias_list(cli->db, NULL, print_alias, NULL, &cli->err);
 	else
@@ -193,14 +206,14 @@ complete_names(struct cli *cli, const char *what)
 
 /*
  * __complete groups | verbs GROUP [WORD] | options GROUP VERB… |
- * operand GROUP VERB… | names domain|alias-domain|alias|mailbox|preset|
- * charset
+ * operand GROUP VERB… | names domain|alias-domain|alias|mailbox|
+ * quota-target|preset|charset
  */
 int
 cli_complete(struct cli *cli, int argc, char **argv)
 {
 	static const char *const operands[] = { "", "domain", "alias-domain",
-	    "alias", "mailbox", "file" };
+	    "alias", "mailbox", "file", "quota-target" };
 	const struct cli_group *const *g;
 	const struct cli_cmd *c;
 	char name[64], *verb_argv[2];

@@ -80,22 +80,30 @@ cli_maildir_dispose(struct cli *cli, const char *address, const char *maildir,
 }
 
 void
-cli_maildir_quota(struct cli *cli, const char *maildir, int64_t quota)
+cli_maildir_quota(struct cli *cli, const char *address, const char *maildir,
+    int64_t quota)
 {
 	struct ma_maildir_opts dirs;
+	struct ma_vmail v;
 	struct ma_err e;
 
-	if (cli->dry_run)
+	if (cli->dry_run || *maildir == '\0')
 		return;
 	if (cli->deferred != NULL) {
-		note(cli, NOTE_QUOTA, quota, maildir, "");
+		note(cli, NOTE_QUOTA, quota, address, maildir);
 		return;
 	}
 	cli_maildir_opts(cli, &dirs);
-	/* The delivery agent enforces the quota in maildirsize at once. */
-	if (ma_maildirsize_write_header(&dirs, maildir, (uint64_t)quota,
-	    &e) < 0)
-		cli_warn(cli, "maildirsize not updated: %s", e.msg);
+	if (ma_vmail_open(&v, &dirs, &e) == 0) {
+		if (ma_quota_apply(&v, maildir, quota, &e) == 0)
+			e.status = MA_OK;
+		ma_vmail_close(&v);
+	}
+	if (e.status == MA_ENOTFOUND)
+		cli_warn(cli, "mailbox '%s' has no Maildir: %s", address, e.msg);
+	else if (e.status != MA_OK)
+		cli_warn(cli, "maildirsize of '%s' not updated: %s", address,
+		    e.msg);
 }
 
 int
@@ -123,7 +131,8 @@ cli_maildir_settle(struct cli *cli, int committed)
 			r = cli_maildir_dispose(cli, f[2], f[3],
 			    (enum ma_on_delete)strtol(f[1], NULL, 10));
 		else if (committed && *f[0] == NOTE_QUOTA)
-			cli_maildir_quota(cli, f[2], strtoll(f[1], NULL, 10));
+			cli_maildir_quota(cli, f[2], f[3],
+			    strtoll(f[1], NULL, 10));
 		if (rc == EX_OK)
 			rc = r;
 	}

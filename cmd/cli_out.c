@@ -44,11 +44,30 @@ out_record(struct out *o)
 	o->fields = 0;
 }
 
+/*
+ * p (cap items of size) grown to hold n: the new block, with *cap updated,
+ * or NULL (p is left as it was).
+ */
+static void *
+reserve(void *p, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap : 256;
+
+	if (n <= *cap)
+		return p;
+	while (c < n)
+		c *= 2;
+	if ((p = realloc(p, c * size)) != NULL)
+		*cap = c;
+	return p;
+}
+
 /* Keep one --long cell; the header comes from the first record's keys. */
 static void
-cell(struct out *o, const char *key, const char *text)
+cell(struct out *o, const char *key, const char *value)
 {
-	char **v;
+	size_t len = strlen(value) + 1, *cells;
+	char **v, *text;
 
 	if (o->records == 0) {
 		if ((v = realloc(o->head, (o->ncols + 1) * sizeof(*v))) == NULL)
@@ -56,10 +75,17 @@ cell(struct out *o, const char *key, const char *text)
 		o->head = v;
 		o->head[o->ncols++] = strdup(key);
 	}
-	if ((v = realloc(o->cells, (o->ncells + 1) * sizeof(*v))) == NULL)
+	/* One buffer for all cells: a table of many rows costs no malloc each. */
+	if ((cells = reserve(o->cells, &o->cellcap, o->ncells + 1,
+	    sizeof(size_t))) == NULL)
 		return;
-	o->cells = v;
-	o->cells[o->ncells++] = strdup(text);
+	o->cells = cells;
+	if ((text = reserve(o->text, &o->textcap, o->textlen + len, 1)) == NULL)
+		return;
+	o->text = text;
+	memcpy(o->text + o->textlen, value, len);
+	o->cells[o->ncells++] = o->textlen;
+	o->textlen += len;
 }
 
 /* One field: text as shown to people, json as its JSON value. */
@@ -97,13 +123,31 @@ out_str(struct out *o, const char *key, const char *value)
 		field(o, key, value, value, 1);
 }
 
+/*
+ * v in decimal at the end of buf[24], after suffix; returns where it
+ * starts.  Reports print tens of thousands of numbers: no printf.
+ */
+static char *
+num(char *buf, int64_t v, const char *suffix)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *p = buf + 24 - 1 - strlen(suffix);
+
+	strcpy(p, suffix);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 void
 out_int(struct out *o, const char *key, int64_t value)
 {
-	char buf[32];
+	char buf[24], *n = num(buf, value, "");
 
-	snprintf(buf, sizeof(buf), "%" PRId64, value);
-	field(o, key, buf, buf, 0);
+	field(o, key, n, n, 0);
 }
 
 void
@@ -115,18 +159,47 @@ out_bool(struct out *o, const char *key, int value)
 void
 out_size(struct out *o, const char *key, int64_t bytes)
 {
-	char text[32], json[32];
+	char text[32], json[24];
 
-	snprintf(json, sizeof(json), "%" PRId64, bytes);
-	field(o, key, ma_size_format(bytes, text, sizeof(text)), json, 0);
+	field(o, key, ma_size_format(bytes, text, sizeof(text)),
+	    num(json, bytes, ""), 0);
+}
+
+void
+out_usage(struct out *o, const char *key, int64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	char text[32], ip[24], json[24], *p;
+	__int128 a = bytes < 0 ? -(__int128)bytes : bytes, div = 1;
+	int64_t tenths;
+	size_t n;
+	int u = -1;
+
+	while (a >= div * 1024 && u < 5) {
+		div *= 1024;
+		u++;
+	}
+	if (u < 0) {
+		field(o, key, num(text, bytes, ""), num(json, bytes, ""), 0);
+		return;
+	}
+	/* One decimal, rounded: "812.3M". */
+	tenths = (int64_t)((a * 10 + div / 2) / div);
+	p = num(ip, bytes < 0 ? -(tenths / 10) : tenths / 10, "");
+	n = strlen(p);
+	memcpy(text, p, n);
+	text[n] = '.';
+	text[n + 1] = (char)('0' + tenths % 10);
+	text[n + 2] = units[u];
+	text[n + 3] = '\0';
+	field(o, key, text, num(json, bytes, ""), 0);
 }
 
 void
 out_limit(struct out *o, const char *key, int64_t n)
 {
-	char text[32];
+	char buf[24], *text = num(buf, n, "");
 
-	snprintf(text, sizeof(text), "%" PRId64, n);
 	field(o, key, n == 0 ? "unlimited" : n < 0 ? "disabled" : text, text,
 	    0);
 }
@@ -175,13 +248,16 @@ out_record_end(struct out *o)
 }
 
 static void
-print_row(struct out *o, char **row, const size_t *width)
+print_row(struct out *o, char *const *head, const size_t *row,
+    const size_t *width)
 {
+	const char *v;
 	size_t c;
 
 	for (c = 0; c < o->ncols; c++) {
-		const char *v = row[c] ? row[c] : "";
-
+		v = head != NULL ? head[c] : o->text + row[c];
+		if (v == NULL)
+			v = "";
 		if (c + 1 == o->ncols)
 			fprintf(o->fp, "%s\n", v);
 		else
@@ -200,13 +276,13 @@ print_table(struct out *o)
 	for (i = 0; i < o->ncols; i++)
 		width[i] = o->head[i] ? strlen(o->head[i]) : 0;
 	for (i = 0; i < o->ncells; i++) {
-		len = o->cells[i] ? strlen(o->cells[i]) : 0;
+		len = strlen(o->text + o->cells[i]);
 		if (len > width[i % o->ncols])
 			width[i % o->ncols] = len;
 	}
-	print_row(o, o->head, width);
+	print_row(o, o->head, NULL, width);
 	for (i = 0; i + o->ncols <= o->ncells; i += o->ncols)
-		print_row(o, o->cells + i, width);
+		print_row(o, NULL, o->cells + i, width);
 	free(width);
 }
 
@@ -219,12 +295,13 @@ out_end(struct out *o)
 		fputs(o->list ? (o->records ? "\n]\n" : "]\n") : "\n", o->fp);
 	if (o->mode == OUT_LONG && o->ncols > 0)
 		print_table(o);
-	for (i = 0; i < o->ncells; i++)
-		free(o->cells[i]);
 	for (i = 0; i < o->ncols; i++)
 		free(o->head[i]);
-	free(o->cells);
 	free(o->head);
-	o->cells = o->head = NULL;
-	o->ncells = o->ncols = 0;
+	free(o->cells);
+	free(o->text);
+	o->head = NULL;
+	o->cells = NULL;
+	o->text = NULL;
+	o->ncells = o->ncols = o->textlen = o->textcap = o->cellcap = 0;
 }

@@ -67,8 +67,8 @@ gather(struct cli *cli, struct config_opts *o, struct inputs *x)
 	if (pwfile != NULL && x->db.dialect != MA_MYSQL)
 		return cli_error(cli, EX_USAGE, "--db-password-file goes with "
 		    "a mysql:// database");
-	if ((rc = cli_db_secret(cli, &x->db, pwfile, &x->secret)) != 0)
-		return rc;
+	if (cli_db_secret(cli, &x->db, pwfile, &x->secret) < 0)
+		return cli_fail(cli);
 	if (x->db.dialect == MA_SQLITE && (rc = absolute(cli, "the SQLite "
 	    "path", x->db.path, &x->sqlite_abs)) != 0)
 		return rc;

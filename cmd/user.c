@@ -209,7 +209,8 @@ user_change_run(struct cli *cli, struct user_change *c)
 	rc = cli_change_report(cli);
 	cli_maildir_made(cli, c->made);
 	if (!c->add && (c->req.fields & MA_MBX_QUOTA))
-		cli_maildir_quota(cli, c->got.maildir, c->got.quota);
+		cli_maildir_quota(cli, c->got.address, c->got.maildir,
+		    c->got.quota);
 	return rc;
 }
 

@@ -6,13 +6,14 @@
 #   mailadm __complete verbs GROUP [VERB]
 #   mailadm __complete options GROUP VERB...
 #   mailadm __complete operand GROUP VERB...
-#   mailadm __complete names domain|alias-domain|alias|mailbox|preset|charset
+#   mailadm __complete names domain|alias-domain|alias|mailbox|quota-target|
+#                            preset|charset
 # and the password schemes for -s/--scheme from "mailadm pw -l --long",
 # so this file never needs to change when a command or option is added:
-# the groups domain, user, alias, migrate, schema, pw, batch and config,
-# and those to come, all complete the same way.  An option whose value the
-# usage line calls FILE completes file names; --preset and --charset their
-# values.
+# the groups domain, user, alias, migrate, quota, schema, pw, batch and
+# config, and those to come, all complete the same way.  An option whose
+# value the usage line calls FILE completes file names; --preset and
+# --charset their values.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
 #

@@ -375,8 +375,12 @@ my_reset(struct ma_stmt *s)
 
 	free_cols(st);
 	st->executed = 0;
-	mysql_stmt_free_result(st->h);
-	return mysql_stmt_reset(st->h) ? -1 : 0;
+	/*
+	 * Results are stored, no cursor is open and no long data was sent:
+	 * freeing them is all a new execution needs.  mysql_stmt_reset()
+	 * would cost a round trip to the server for nothing.
+	 */
+	return mysql_stmt_free_result(st->h) ? -1 : 0;
 }
 
 static const char *

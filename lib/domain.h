@@ -113,6 +113,17 @@ int	ma_domain_check_room(struct ma_db *db, const char *name, int64_t limit,
 int	ma_domain_room(const char *name, int64_t limit, int64_t n,
 	    const char *what, struct ma_err *err);
 
+/*
+ * Give every mailbox of a domain the quota (bytes, 0 unlimited), and make
+ * it the default of new ones (domain.default_quota), under a lock on the
+ * domain row: refused (MA_EINVAL, naming the limit) when it is above the
+ * domain's per-mailbox maximum, or when all the mailboxes with it would
+ * pass the domain's total.  *changed: the mailboxes changed.
+ * MA_ENODOMAIN if there is no such domain.
+ */
+int	ma_domain_quota_set(struct ma_db *db, const char *name, int64_t quota,
+	    uint64_t multiplier, int64_t *changed, struct ma_err *err);
+
 /* Alias domains: mail to user@alias goes to user@target. */
 int	ma_alias_domain_add(struct ma_db *db, const char *alias,
 	    const char *target, struct ma_err *err);

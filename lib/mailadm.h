@@ -21,6 +21,8 @@
 #include "alias.h"
 #include "mailbox.h"
 #include "maildir.h"
+#include "quota.h"
+#include "policy.h"
 #include "passwd.h"
 #include "srvconf.h"
 #include "csv.h"

@@ -405,36 +405,89 @@ ma_mailbox_del(struct ma_db *db, const char *input, struct ma_mailbox *out,
 	return ma_log_write(db, a.domain, "delete_mailbox", a.address, err);
 }
 
-int
-ma_mailbox_list(struct ma_db *db, const char *domain_in, ma_mailbox_cb *fn,
-    void *arg, struct ma_err *err)
+/* Run sql (with a "domain = ?" variant) and call row() on each result. */
+static int
+each_row(struct ma_db *db, const char *domain_in, const char *sql_all,
+    const char *sql_domain, int (*row)(struct ma_stmt *, void *,
+    struct ma_err *), void *arg, struct ma_err *err)
 {
 	char domain[MA_DOMAIN_MAX + 1];
-	struct ma_mailbox m;
 	struct ma_stmt *st;
 	int rc;
 
 	if (domain_in != NULL && ma_domain_normalize(domain_in, domain, err) < 0)
 		return -1;
-	if (ma_db_prepare(db, domain_in != NULL ? "SELECT " MAILBOX_COLUMNS
-	    " FROM mailbox WHERE domain = ? ORDER BY username" : "SELECT "
-	    MAILBOX_COLUMNS " FROM mailbox ORDER BY username", &st, err) < 0)
+	if (ma_db_prepare(db, domain_in != NULL ? sql_domain : sql_all, &st,
+	    err) < 0)
 		return -1;
 	if (domain_in != NULL)
 		ma_stmt_bind_text(st, 1, domain);
-	while ((rc = ma_stmt_step(st, err)) == 1) {
-		if (row_to_mailbox(st, &m, err) < 0) {
-			rc = -1;
+	while ((rc = ma_stmt_step(st, err)) == 1)
+		if ((rc = row(st, arg, err)) < 0)
 			break;
-		}
-		rc = fn(&m, arg);
-		ma_mailbox_release(&m);
-		if (rc < 0) {
-			ma_fail(err, MA_EIO, errno, "cannot write the list: %s",
-			    strerror(errno));
-			break;
-		}
-	}
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
+}
+
+struct list_ctx {
+	ma_mailbox_cb	*fn;
+	void		*arg;
+};
+
+static int
+list_row(struct ma_stmt *st, void *arg, struct ma_err *err)
+{
+	struct list_ctx *c = arg;
+	struct ma_mailbox m;
+	int rc;
+
+	if (row_to_mailbox(st, &m, err) < 0)
+		return -1;
+	rc = c->fn(&m, c->arg);
+	ma_mailbox_release(&m);
+	if (rc < 0)
+		return ma_fail(err, MA_EIO, errno, "cannot write the list: %s",
+		    strerror(errno));
+	return 0;
+}
+
+int
+ma_mailbox_list(struct ma_db *db, const char *domain_in, ma_mailbox_cb *fn,
+    void *arg, struct ma_err *err)
+{
+	struct list_ctx c = { fn, arg };
+
+	return each_row(db, domain_in, "SELECT " MAILBOX_COLUMNS " FROM "
+	    "mailbox ORDER BY username", "SELECT " MAILBOX_COLUMNS " FROM "
+	    "mailbox WHERE domain = ? ORDER BY username", list_row, &c, err);
+}
+
+struct brief_ctx {
+	ma_mailbox_brief_cb	*fn;
+	void			*arg;
+};
+
+static int
+brief_row(struct ma_stmt *st, void *arg, struct ma_err *err)
+{
+	struct brief_ctx *c = arg;
+	struct ma_mailbox_brief b;
+
+	b.address = ma_stmt_text(st, 0);
+	b.maildir = ma_stmt_text(st, 1) != NULL ? ma_stmt_text(st, 1) : "";
+	b.quota = ma_stmt_int(st, 2);
+	b.active = ma_stmt_int(st, 3) != 0;
+	return c->fn(&b, c->arg) < 0 ? ma_fail(err, MA_ENOMEM, ENOMEM,
+	    "out of memory") : 0;
+}
+
+int
+ma_mailbox_list_brief(struct ma_db *db, const char *domain_in,
+    ma_mailbox_brief_cb *fn, void *arg, struct ma_err *err)
+{
+	struct brief_ctx c = { fn, arg };
+
+	return each_row(db, domain_in, "SELECT username, maildir, quota, "
+	    "active FROM mailbox", "SELECT username, maildir, quota, active "
+	    "FROM mailbox WHERE domain = ?", brief_row, &c, err);
 }

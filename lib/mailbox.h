@@ -87,6 +87,22 @@ int	ma_mailbox_list(struct ma_db *db, const char *domain, ma_mailbox_cb *fn,
 #define MA_MAILBOX_DESCRIBE_MAX (MA_ADDRESS_MAX + 64)
 void	ma_mailbox_describe(const struct ma_mailbox *m, char *buf, size_t size);
 
+/*
+ * What the quota commands need of every mailbox (of domain, when not
+ * NULL), in no order, without a copy: the strings last until fn returns.
+ * fn returning -1 (out of memory) stops it.
+ */
+struct ma_mailbox_brief {
+	const char	*address, *maildir;
+	int64_t		 quota;
+	int		 active;
+};
+
+typedef int ma_mailbox_brief_cb(const struct ma_mailbox_brief *b, void *arg);
+
+int	ma_mailbox_list_brief(struct ma_db *db, const char *domain,
+	    ma_mailbox_brief_cb *fn, void *arg, struct ma_err *err);
+
 void	ma_mailbox_release(struct ma_mailbox *m);
 
 #endif

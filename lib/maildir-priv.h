@@ -3,6 +3,7 @@
 #define MA_MAILDIR_PRIV_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "maildir.h"
@@ -61,6 +62,17 @@ void	ma_md_walk_close(struct ma_md_walk *w, int undo);
 int	ma_md_fail(struct ma_err *err, int e, const char *dir, const char *op,
 	    const char *name);
 
+/*
+ * Open path (relative, "a/b/c", already checked) below directory dfd
+ * without following a symbolic link anywhere (errno ELOOP) nor leaving
+ * dfd; flags as for openat() (O_CLOEXEC and O_NOFOLLOW are added).
+ */
+int	ma_md_open_beneath(int dfd, const char *path, int flags);
+
+/* "<vmail_base>/<rel>" without its trailing '/', for messages. */
+void	ma_vmail_where(const struct ma_vmail *v, const char *rel, char *buf,
+	    size_t size);
+
 /* Open directory name in dfd without following a link (errno ELOOP). */
 int	ma_md_opendir(int dfd, const char *name);
 
@@ -71,6 +83,9 @@ int	ma_md_opendir(int dfd, const char *name);
  */
 int	ma_md_mkdir(int dfd, const char *name, const struct ma_maildir_opts *o,
 	    const char **op);
+
+/* write() all of s to fd (again after EINTR): 0, or -1 with errno. */
+int	ma_md_write_all(int fd, const char *s, size_t n);
 
 /* A fresh hidden sibling name: ".mailadm-<tag>.<leaf>.<random>". */
 void	ma_md_tmpname(char *buf, size_t size, const char *tag,

@@ -125,23 +125,44 @@ int	ma_maildir_purge(const struct ma_maildir_opts *o, const char *rel,
 	    struct ma_err *err);
 
 /*
- * Set the quota in the first line of <base>/<rel>/maildirsize to
- * "<quota_bytes>S" ("0S": no limit, which Courier and Dovecot both read
- * as unlimited), keeping the usage lines after it.  Any message-count
- * limit ("…,1000C") in the old line goes: mailadm keeps byte quotas only.
- * The new file is written in the Maildir's tmp/, given the old file's
- * owner and mode, fsync'ed and renamed over the old one.  A delivery that
- * appends a usage line during the rewrite can lose that line; Maildir++
- * tolerates it (the next recalculation fixes the total).  Returns 0, or
- * -1 with err set:
- *   MA_ENOTFOUND  no such Maildir, or it has no maildirsize (making one
- *                 needs a recalculation: the quota module's job);
- *   MA_EPERM      a symbolic link (maildirsize included), or refused;
- *   MA_EIO        maildirsize is not a regular file, is over 1 MiB, or a
- *                 system error;
- *   MA_EINVAL, MA_ECONFIG as for ma_maildir_create().
+ * vmail_base held open, for commands that visit many Maildirs (quota
+ * report, recalc, warn, the policy service): every path below it is
+ * opened relative to fd without following a symbolic link.
  */
-int	ma_maildirsize_write_header(const struct ma_maildir_opts *o,
-	    const char *rel, uint64_t quota_bytes, struct ma_err *err);
+struct ma_vmail {
+	int			 fd;
+	struct ma_maildir_opts	 o;	/* o.base: borrowed */
+};
+
+/*
+ * Open vmail_base.  Files made through v are owned like the Maildir they
+ * are in, so uid and gid are not checked here.  Returns 0, or -1 with err set: MA_ECONFIG (not an
+ * absolute path, missing, not a directory), MA_EPERM, MA_EIO.
+ */
+int	ma_vmail_open(struct ma_vmail *v, const struct ma_maildir_opts *o,
+	    struct ma_err *err);
+void	ma_vmail_close(struct ma_vmail *v);
+
+/*
+ * Open the Maildir <base>/<rel> (rel as in mailbox.maildir, checked as
+ * above) for reading its directory: a descriptor, or -1 with err set:
+ * MA_EINVAL (rel), MA_ENOTFOUND, MA_EPERM (a symbolic link on the way,
+ * or refused), MA_EIO.
+ */
+int	ma_vmail_maildir(const struct ma_vmail *v, const char *rel,
+	    struct ma_err *err);
+
+/*
+ * Deliver msg (len bytes) into the Maildir <base>/<rel> the Maildir way:
+ * written in tmp/ under a fresh name, mode 0600 and owned like the
+ * Maildir, synced, then renamed into new/ as Courier names it
+ * ("<sec>.M<usec>P<pid>V<dev>I<ino>.<host>,S=<len>").  When the Maildir
+ * has a maildirsize, a usage line for the message is appended to it, as
+ * deliverquota does.  The name given (in new/) is written to name.
+ * Returns 0, or -1 with err set (nothing is left in tmp/).
+ */
+int	ma_maildir_deliver(const struct ma_vmail *v, const char *rel,
+	    const char *msg, size_t len, char *name, size_t size,
+	    struct ma_err *err);
 
 #endif

@@ -1,35 +1,23 @@
 /*
- * The Maildir++ maildirsize file: its quota line, written the way
- * Courier's maildirmake and deliverquota write it.  Usage accounting
- * (recalculation from the message files) is the quota module's.
+ * The maildirsize file: read as Courier reads it (its first MA_MDS_READ
+ * bytes), and written the way Courier writes it, in the Maildir's tmp/
+ * and renamed into place, so that a delivery reading it at the same time
+ * sees the old file or the new one, never half of one.
  */
 #include "maildir-priv.h"
+#include "quota-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-/* A maildirsize is rewritten by Courier past 5120 bytes; allow slack. */
-#define SIZE_MAX_READ (1024 * 1024)
 
 static const char file[] = "maildirsize";
 
-/* What a new maildirsize gets: two parts of text, an owner and a mode. */
-struct body {
-	const char	*a, *b;
-	size_t		 alen, blen;
-	uid_t		 uid;
-	gid_t		 gid;
-	mode_t		 mode;
-};
-
-static int
-write_all(int fd, const char *s, size_t n)
+int
+ma_md_write_all(int fd, const char *s, size_t n)
 {
 	ssize_t w;
 
@@ -46,202 +34,219 @@ write_all(int fd, const char *s, size_t n)
 }
 
 /*
- * Fill fd (the new file name in dfd) with b, give it b's owner and mode,
- * and sync it; on failure remove it.  0, or -1 with errno and *op set.
+ * Fill the new file fd with text, owned uid:gid (chown only when that
+ * changes something: a vmail process may write its own files), mode
+ * 0600, synced.  0, or -1 with errno and *op set.
  */
 static int
-fill(int dfd, const char *name, int fd, const struct body *b,
+fill(int fd, const char *text, size_t len, uid_t uid, gid_t gid,
     const char **op)
 {
-	int e;
+	struct stat st;
 
 	*op = "write";
-	if (write_all(fd, b->a, b->alen) < 0 ||
-	    write_all(fd, b->b, b->blen) < 0)
-		goto fail;
+	if (ma_md_write_all(fd, text, len) < 0)
+		return -1;
 	*op = "chown";
-	if (fchown(fd, b->uid, b->gid) < 0)
-		goto fail;
+	if (fstat(fd, &st) < 0 || ((st.st_uid != uid || st.st_gid != gid) &&
+	    fchown(fd, uid, gid) < 0))
+		return -1;
 	*op = "chmod";
-	if (fchmod(fd, b->mode) < 0)
-		goto fail;
+	if (fchmod(fd, 0600) < 0)
+		return -1;
 	*op = "fsync";
-	if (fsync(fd) < 0)
-		goto fail;
-	*op = "close";
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dfd, name, 0);
-	errno = e;
-	return -1;
+	return fdatasync(fd);
 }
 
-/* maildirmake -q writes the quota line and one usage line, %12s wide. */
+size_t
+ma_mds_header(char *buf, size_t size, int64_t bytes, int64_t count)
+{
+	int n = 0;
+
+	if (bytes > 0)
+		n = snprintf(buf, size, "%" PRId64 "S", bytes);
+	if (count > 0)
+		n += snprintf(buf + n, size - (size_t)n, "%s%" PRId64 "C",
+		    n > 0 ? "," : "", count);
+	if (n == 0)	/* "no limit", which Courier and Dovecot both read */
+		n = snprintf(buf, size, "0S");
+	n += snprintf(buf + n, size - (size_t)n, "\n");
+	return (size_t)n;
+}
+
+size_t
+ma_mds_line(char *buf, size_t size, int64_t bytes, int64_t count)
+{
+	return (size_t)snprintf(buf, size, "%12" PRId64 " %12" PRId64 "\n",
+	    bytes, count);
+}
+
+/* maildirmake -q writes the quota line and one usage line of zeros. */
 int
 ma_md_maildirsize_new(int dfd, const struct ma_maildir_opts *o,
     uint64_t quota_bytes, const char **op)
 {
-	char buf[64];
-	struct body b = { buf, "", 0, 0, o->uid, o->gid, 0600 };
-	int fd;
+	char text[2 * MA_MDS_LINE];
+	size_t n = ma_mds_header(text, sizeof(text), (int64_t)quota_bytes, 0);
+	int fd, e;
 
-	b.alen = (size_t)snprintf(buf, sizeof(buf), "%" PRIu64 "S\n%12s %12s\n",
-	    quota_bytes, "0", "0");
+	n += ma_mds_line(text + n, sizeof(text) - n, 0, 0);
 	*op = "create";
 	fd = openat(dfd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	return fill(dfd, file, fd, &b, op);
-}
-
-/* Read all of regular file fd (at most SIZE_MAX_READ) into *out. */
-static int
-read_small(int fd, const struct stat *st, char **out, size_t *len)
-{
-	size_t cap = (size_t)st->st_size + 1, n = 0;
-	ssize_t r;
-	char *buf;
-
-	if ((buf = malloc(cap + 1)) == NULL)
-		return -1;
-	/* It may grow while we read (a delivery appends): read to EOF. */
-	while ((r = read(fd, buf + n, cap - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (n += (size_t)r) > SIZE_MAX_READ) {
-			free(buf);
-			errno = r < 0 ? errno : EFBIG;
-			return -1;
-		}
-		if (n == cap) {
-			char *nb = realloc(buf, (cap *= 2) + 1);
-
-			if (nb == NULL) {
-				free(buf);
-				return -1;
-			}
-			buf = nb;
-		}
+	if (fill(fd, text, n, o->uid, o->gid, op) == 0) {
+		*op = "close";
+		if (close(fd) == 0)
+			return 0;
+		fd = -1;
 	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-/* The old file, open and checked, in the Maildir open at mfd. */
-static int
-open_old(int mfd, const struct ma_md_walk *w, struct stat *st,
-    struct ma_err *err)
-{
-	char name[NAME_MAX + sizeof(file) + 1];
-	int fd;
-
-	snprintf(name, sizeof(name), "%s/%s", w->leaf, file);
-	if ((fd = openat(mfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return ma_md_fail(err, errno, w->path, "open", name);
-	if (fstat(fd, st) < 0) {
-		int e = errno;
-
+	e = errno;
+	if (fd >= 0)
 		close(fd);
-		return ma_md_fail(err, e, w->path, "stat", name);
-	}
-	if (!S_ISREG(st->st_mode) || st->st_size > SIZE_MAX_READ) {
-		close(fd);
-		return ma_fail(err, MA_EIO, 0, "'%s/%s' is %s", w->path, name,
-		    S_ISREG(st->st_mode) ? "over 1 MiB: not a maildirsize" :
-		    "not a regular file");
-	}
-	return fd;
-}
-
-/* Write b to a new file in mfd's tmp/ and rename it over the old one. */
-static int
-replace(int mfd, const struct ma_md_walk *w, const struct body *b,
-    struct ma_err *err)
-{
-	char tmp[NAME_MAX + 1], name[2 * NAME_MAX + 8];
-	const char *op = "open";
-	int tdir, fd, rc = -1;
-
-	snprintf(name, sizeof(name), "%s/tmp", w->leaf);
-	if ((tdir = ma_md_opendir(mfd, "tmp")) < 0)
-		return ma_md_fail(err, errno, w->path, op, name);
-	ma_md_tmpname(tmp, sizeof(tmp), "size", w->leaf);
-	snprintf(name, sizeof(name), "%s/tmp/%s", w->leaf, tmp);
-	op = "create";
-	fd = openat(tdir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd < 0 || fill(tdir, tmp, fd, b, &op) < 0) {
-		ma_md_fail(err, errno, w->path, op, name);
-		goto out;
-	}
-	snprintf(name, sizeof(name), "%s/%s", w->leaf, file);
-	if (renameat(tdir, tmp, mfd, file) < 0) {
-		ma_md_fail(err, errno, w->path, "rename to", name);
-		unlinkat(tdir, tmp, 0);
-		goto out;
-	}
-	if (fsync(mfd) < 0) {
-		ma_md_fail(err, errno, w->path, "fsync", w->leaf);
-		goto out;
-	}
-	rc = 0;
-out:
-	close(tdir);
-	return rc;
+	unlinkat(dfd, file, 0);
+	errno = e;
+	return -1;
 }
 
 int
-ma_maildirsize_write_header(const struct ma_maildir_opts *o,
-    const char *rel, uint64_t quota_bytes, struct ma_err *err)
+ma_mds_read(int dfd, const char *path, struct ma_mds *f)
 {
-	struct ma_md_walk w;
-	struct stat st;
-	struct body b;
-	char header[32], name[NAME_MAX + sizeof(file) + 1], *old = NULL, *rest;
-	size_t len;
-	int mfd = -1, fd = -1, rc = -1;
+	ssize_t r;
+	int e;
 
-	if (ma_md_walk_open(&w, o, rel, 0, 0, err) < 0)
+	f->len = 0;
+	f->have_stat = 0;
+	/* O_NONBLOCK: a FIFO planted as maildirsize must not hang us. */
+	f->fd = ma_md_open_beneath(dfd, path, O_RDONLY | O_NONBLOCK);
+	if (f->fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	/*
+	 * One read, as Courier's: a regular file reads short only at its
+	 * end (a cut one would read as a cut line, and be counted again).
+	 * Only an empty read needs a look at what was opened.
+	 */
+	while ((r = read(f->fd, f->buf, sizeof(f->buf))) < 0 && errno == EINTR)
+		;
+	if (r < 0 || (r == 0 && ma_mds_stat(f) < 0))
+		goto fail;
+	if (r == 0 && !S_ISREG(f->st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	f->len = (size_t)r;
+	ma_mdsize_parse(f->buf, f->len, &f->m);
+	return 1;
+fail:
+	e = errno;
+	ma_mds_close(f);
+	errno = e == EAGAIN ? EINVAL : e;
+	return -1;
+}
+
+int
+ma_mds_stat(struct ma_mds *f)
+{
+	if (!f->have_stat && fstat(f->fd, &f->st) < 0)
 		return -1;
-	if ((mfd = ma_md_opendir(MA_MD_PARENT(&w), w.leaf)) < 0) {
-		ma_md_fail(err, errno, w.path, "open", w.leaf);
-		goto out;
-	}
-	if ((fd = open_old(mfd, &w, &st, err)) < 0)
-		goto out;
-	if (read_small(fd, &st, &old, &len) < 0) {
-		snprintf(name, sizeof(name), "%s/%s", w.leaf, file);
-		ma_md_fail(err, errno, w.path, "read", name);
-		goto out;
-	}
-	/* Keep every line after the first: they are the usage. */
-	rest = memchr(old, '\n', len);
-	rest = rest != NULL ? rest + 1 : old + len;
-	b.a = header;
-	b.alen = (size_t)snprintf(header, sizeof(header), "%" PRIu64 "S\n",
-	    quota_bytes);
-	b.b = rest;
-	b.blen = len - (size_t)(rest - old);
-	b.uid = st.st_uid;
-	b.gid = st.st_gid;
-	b.mode = st.st_mode & 07777;
-	rc = replace(mfd, &w, &b, err);
-out:
-	free(old);
-	if (fd >= 0)
+	f->have_stat = 1;
+	return 0;
+}
+
+void
+ma_mds_close(struct ma_mds *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int
+ma_mds_replace(int mfd, const char *where, const char *text, size_t len,
+    int *keep, struct ma_err *err)
+{
+	char tmp[NAME_MAX + 1], name[NAME_MAX + 8];
+	const char *op = "stat";
+	struct stat md;
+	int tdir, fd = -1, e;
+
+	if (fstat(mfd, &md) < 0)
+		return ma_md_fail(err, errno, where, op, "");
+	if ((tdir = ma_md_opendir(mfd, "tmp")) < 0)
+		return ma_md_fail(err, errno, where, "open", "tmp");
+	ma_md_tmpname(tmp, sizeof(tmp), "size", file);
+	snprintf(name, sizeof(name), "tmp/%s", tmp);
+	op = "create";
+	fd = openat(tdir, tmp, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Owned like the Maildir: the delivery agent must append to it. */
+	if (fd < 0 || fill(fd, text, len, md.st_uid, md.st_gid, &op) < 0)
+		goto fail;
+	snprintf(name, sizeof(name), "%s", file);
+	op = "rename to";
+	if (renameat(tdir, tmp, mfd, file) < 0)
+		goto fail;
+	close(tdir);
+	/*
+	 * The rename is not synced: after a crash the old file is still a
+	 * valid one (Courier syncs neither), while a file whose data were
+	 * lost would read as "no quota".
+	 */
+	if (keep != NULL)
+		*keep = fd;
+	else
 		close(fd);
-	if (mfd >= 0)
-		close(mfd);
-	ma_md_walk_close(&w, 0);
-	return rc;
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlinkat(tdir, tmp, 0);
+	}
+	close(tdir);
+	return ma_md_fail(err, e, where, op, name);
+}
+
+/* Append to fd what old's file got past what was read of it. */
+static void
+carry_over(int fd, const struct ma_mds *old)
+{
+	char buf[4096];
+	off_t at = (off_t)old->len;
+	ssize_t r;
+
+	while ((r = pread(old->fd, buf, sizeof(buf), at)) > 0 &&
+	    ma_md_write_all(fd, buf, (size_t)r) == 0)
+		at += r;
+}
+
+int
+ma_mds_set_header(int mfd, const char *where, const struct ma_mds *old,
+    const char *header, struct ma_err *err)
+{
+	char text[MA_MDS_LINE + MA_MDS_READ];
+	const char *rest = memchr(old->buf, '\n', old->len);
+	size_t hlen = strlen(header), rlen;
+	int fd;
+
+	rest = rest != NULL ? rest + 1 : old->buf + old->len;
+	rlen = old->len - (size_t)(rest - old->buf);
+	if (hlen + rlen > sizeof(text))
+		return ma_fail(err, MA_EINVAL, 0, "'%s/%s': header too long",
+		    where, file);
+	memcpy(text, header, hlen);
+	memcpy(text + hlen, rest, rlen);
+	if (ma_mds_replace(mfd, where, text, hlen + rlen, &fd, err) < 0)
+		return -1;
+	/* A delivery that had the old file open appended there. */
+	carry_over(fd, old);
+	if (fdatasync(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		return ma_md_fail(err, e, where, "fsync", file);
+	}
+	close(fd);
+	return 0;
 }

@@ -9,13 +9,17 @@ libidn2-dev libcrypt-dev libssl-dev"
 TEST="bats sqlite3 mariadb-server mariadb-client mandoc man-db php-cli
 php-mysql php-sqlite3 php-mbstring hyperfine
 dovecot-core whois openssl python3-passlib"
-# maildirmake and deliverquota: tests/unit/t-maildir checks against them
+# maildirmake and deliverquota: tests/unit/t-maildir and t-quota check
+# against them
 TEST="$TEST maildrop"
 # tests/integration: a real Postfix + Courier + Cyrus SASL stack on loopback
 TEST="$TEST postfix postfix-mysql postfix-sqlite courier-authlib-mysql
 courier-imap courier-pop sasl2-bin libsasl2-modules python3 util-linux"
 # GNU time (/usr/bin/time): bench/users.sh reads peak memory from it
 TEST="$TEST time"
+# the policy service test talks over a socket pair; bench/quota.sh reads
+# hyperfine's JSON
+TEST="$TEST python3"
 
 case "${1:-all}" in
 build) want=$BUILD ;;

@@ -1,8 +1,8 @@
 /*
  * Maildirs: path expansion, create/undo/archive/purge under a temporary
- * vmail_base, the maildirsize header, and a cross-check against Courier's
- * own maildirmake and deliverquota (Debian package maildrop).  Runs as
- * root, so that chown to 5000:5000 works.
+ * vmail_base, and a cross-check against Courier's own maildirmake and
+ * deliverquota (Debian package maildrop).  Runs as root, so that chown to
+ * 5000:5000 works.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,92 +18,15 @@
 
 #include "maildir.h"
 #include "tap.h"
+#include "tfs.h"
 
 #define UID 5000
 #define GID 5000
 
 static char top[64];		/* mkdtemp: vmail/, outside/, ref/ */
-static char base[128];
 static char outside[128];	/* link targets: must survive */
 static struct ma_maildir_opts o;
 
-/* top/<rel>, or base/<rel> with *rel != '/'; a rotating static buffer. */
-static const char *
-P(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *
-P(const char *fmt, ...)
-{
-	static char buf[8][PATH_MAX];
-	static int i;
-	char rel[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", base, rel);
-	return buf[i];
-}
-
-static int
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
-static int
-is_link(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-}
-
-static void
-put_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		diag("cannot write %s: %s", path, strerror(errno));
-}
-
-/* Whole file into a static buffer ("<missing>" if unreadable). */
-static const char *
-slurp(const char *path)
-{
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return "<missing>";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Mode, owner and type of one path, like "0700 5000:5000 d". */
-static const char *
-meta(const char *path)
-{
-	static char buf[4][64];
-	static int i;
-	struct stat st;
-
-	i = (i + 1) % 4;
-	if (lstat(path, &st) < 0)
-		return "<missing>";
-	snprintf(buf[i], sizeof(buf[i]), "%04o %lu:%lu %c",
-	    (unsigned)st.st_mode & 07777, (unsigned long)st.st_uid,
-	    (unsigned long)st.st_gid, S_ISDIR(st.st_mode) ? 'd' :
-	    S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l' : '?');
-	return buf[i];
-}
 
 /* nftw state: entries seen, bad owners/modes, mailadm temporaries. */
 static int tree_n, tree_bad, tree_tmp;
@@ -138,76 +61,6 @@ tree_ok(const char *path, int entries, const char *name)
 	if (tree_n != entries)
 		diag("%d entries, expected %d", tree_n, entries);
 }
-
-static int leftovers;
-
-static int
-tmp_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	if (strstr(path, "/.mailadm-") != NULL) {
-		diag("temporary left: %s", path);
-		leftovers++;
-	}
-	return 0;
-}
-
-static int
-no_leftovers(void)
-{
-	leftovers = 0;
-	nftw(base, tmp_cb, 16, FTW_PHYS);
-	return leftovers == 0;
-}
-
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* rc is -1 with status st and a one-line message holding want. */
-static void
-fails(int rc, const struct ma_err *err, enum ma_status st, const char *want,
-    const char *name)
-{
-	if (!ok(rc == -1 && err->status == st, "%s: status %d", name, st))
-		diag("rc %d, status %d, message: %s", rc, err->status,
-		    err->msg);
-	if (want != NULL && !ok(strstr(err->msg, want) != NULL &&
-	    !has_control(err->msg), "%s: message names '%s'", name, want))
-		diag("message: %s", err->msg);
-}
-
-/* Exit status of a shell command (-1 if it did not exit). */
-static int
-run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-run(const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	st = system(cmd);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int
-count_dir(const char *path)
-{
-	return run("exit $(ls -A '%s' | wc -l)", path);
-}
-
 
 /* ---------------------------------------------------------------- path */
 
@@ -381,7 +234,7 @@ test_create(void)
 	is_str(slurp(P("example.org/bob/maildirsize")), size_1m,
 	    "its maildirsize is untouched");
 	ok(count_dir(P("example.org")) == 3, "nothing left beside it");
-	ok(no_leftovers(), "no temporaries");
+	ok(no_leftovers_in(base), "no temporaries");
 }
 
 static void
@@ -400,7 +253,7 @@ fd_limit_case(const char *rel, int extra, const char *gone, const char *name)
 	setrlimit(RLIMIT_NOFILE, &old);
 	fails(rc, &err, MA_EIO, "Too many open files", name);
 	ok(!exists(P("%s", gone)), "%s: '%s' removed again", name, gone);
-	ok(no_leftovers(), "%s: no temporaries", name);
+	ok(no_leftovers_in(base), "%s: no temporaries", name);
 }
 
 static void
@@ -505,7 +358,7 @@ test_undo(void)
 	fails(ma_maildir_undo_create(&o, "example.org/lnk/", &err), &err,
 	    MA_EPERM, "symbolic link", "a link is not taken back");
 	ok(is_link(P("example.org/lnk")), "the link stays");
-	ok(no_leftovers(), "no temporaries");
+	ok(no_leftovers_in(base), "no temporaries");
 }
 
 /* ------------------------------------------------------------- archive */
@@ -606,64 +459,7 @@ test_purge(void)
 	fails(ma_maildir_purge(&o, "../outside/", &err), &err, MA_EINVAL,
 	    "'..'", "purge outside base");
 	ok(exists(outside), "refused");
-	ok(no_leftovers(), "no temporaries");
-}
-
-/* ------------------------------------------------------------- header */
-
-static void
-test_header(void)
-{
-	struct ma_err err = { MA_OK, 0, "" };
-	const char *ms = P("example.org/gina/maildirsize");
-	const char *usage = "          42            1\n"
-	    "         -42           -1\n";
-	char want[256];
-
-	test_begin("ma_maildirsize_write_header");
-	ma_maildir_create(&o, "example.org/gina/", 1000000, &err);
-	snprintf(want, sizeof(want), "%s%s", size_1m, usage);
-	put_file(ms, want);
-	chown(ms, 5001, 5002);
-	chmod(ms, 0640);
-	if (!ok(ma_maildirsize_write_header(&o, "example.org/gina/", 2097152,
-	    &err) == 0, "new quota 2097152"))
-		diag("%s", err.msg);
-	snprintf(want, sizeof(want), "2097152S\n           0            0\n%s",
-	    usage);
-	is_str(slurp(ms), want, "first line replaced, usage lines kept");
-	is_str(meta(ms), "0640 5001:5002 f", "owner and mode kept");
-	ok(count_dir(P("example.org/gina/tmp")) == 0, "nothing left in tmp/");
-	ok(ma_maildirsize_write_header(&o, "example.org/gina/", 0, &err) == 0,
-	    "quota 0");
-	snprintf(want, sizeof(want), "0S\n           0            0\n%s",
-	    usage);
-	is_str(slurp(ms), want, "is written '0S' (no limit)");
-	put_file(ms, "1000S,50C\n          10            1\n");
-	ma_maildirsize_write_header(&o, "example.org/gina/", 7, &err);
-	is_str(slurp(ms), "7S\n          10            1\n",
-	    "a message-count limit goes");
-	put_file(ms, "1000S");
-	ma_maildirsize_write_header(&o, "example.org/gina/", 8, &err);
-	is_str(slurp(ms), "8S\n", "a lone header without a newline");
-
-	fails(ma_maildirsize_write_header(&o, "example.org/alice/", 5, &err),
-	    &err, MA_ENOTFOUND, "alice/maildirsize'", "no maildirsize");
-	ok(!exists(P("example.org/alice/maildirsize")), "none made");
-	fails(ma_maildirsize_write_header(&o, "example.org/zed/", 5, &err),
-	    &err, MA_ENOTFOUND, "zed'", "no Maildir");
-	unlink(ms);
-	symlink(P("../outside/precious"), ms);
-	fails(ma_maildirsize_write_header(&o, "example.org/gina/", 5, &err),
-	    &err, MA_EPERM, "symbolic link", "maildirsize is a link");
-	ok(is_link(ms), "the link stays");
-	unlink(ms);
-	mkdir(ms, 0700);
-	fails(ma_maildirsize_write_header(&o, "example.org/gina/", 5, &err),
-	    &err, MA_EIO, "not a regular file", "maildirsize is a directory");
-	rmdir(ms);
-	fails(ma_maildirsize_write_header(&o, "example.org/lnk/", 5, &err),
-	    &err, MA_EPERM, "symbolic link", "the Maildir is a link");
+	ok(no_leftovers_in(base), "no temporaries");
 }
 
 /* ------------------------------------------------------------- Courier */
@@ -715,7 +511,6 @@ static void
 test_courier(void)
 {
 	struct ma_err err = { MA_OK, 0, "" };
-	const char *q = "example.org/quota/";
 	char want[128];
 
 	test_begin("Courier maildirmake and deliverquota (package maildrop)");
@@ -745,21 +540,8 @@ test_courier(void)
 	fails(ma_maildir_undo_create(&o, "example.org/hank/", &err), &err,
 	    MA_EPERM, "it holds 'new/", "undo refuses the Maildir with mail");
 
-	ma_maildir_create(&o, q, 1000000, &err);
-	deliver_is(q, 1, 0, "a message within quota");
-	ma_maildirsize_write_header(&o, q, 100, &err);
-	deliver_is(q, 1, 77, "after write_header(100): over quota, "
-	    "deliverquota refuses (77)");
-	is_int(new_count(q), 1, "nothing delivered");
-	ma_maildirsize_write_header(&o, q, 0, &err);
-	deliver_is(q, 1, 0, "after write_header(0): '0S' is no limit");
-	is_int(new_count(q), 2, "delivered");
-	snprintf(want, sizeof(want), "0S\n");
-	ok(strncmp(slurp(P("%smaildirsize", q)), want, 3) == 0,
-	    "deliverquota kept our quota line");
-	if (!ok(ma_maildir_purge(&o, q, &err) == 0 &&
-	    ma_maildir_purge(&o, "example.org/hank/", &err) == 0,
-	    "purge both"))
+	if (!ok(ma_maildir_purge(&o, "example.org/hank/", &err) == 0,
+	    "purge it"))
 		diag("%s", err.msg);
 }
 
@@ -792,10 +574,9 @@ main(void)
 	test_undo();
 	test_archive();
 	test_purge();
-	test_header();
 	test_courier();
 
-	ok(no_leftovers(), "no .mailadm- temporaries anywhere under base");
+	ok(no_leftovers_in(base), "no .mailadm- temporaries anywhere under base");
 	is_str(slurp(P("../outside/precious")), "keep me\n",
 	    "nothing outside base was touched");
 	if (tap_failed == 0)

@@ -25,15 +25,6 @@ size_ok(const char *s, uint64_t want)
 		    err.msg);
 }
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* s is refused with MA_EINVAL; the message names 'value' and holds hint. */
 static void
 size_bad(const char *s, const char *quoted, const char *hint)

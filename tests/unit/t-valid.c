@@ -10,15 +10,6 @@
 #include "valid.h"
 #include "tap.h"
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 static void
 norm_ok(const char *in, const char *want, const char *label)
 {

@@ -6,6 +6,7 @@
  *   is_int(got, want, "name");        integers (int64), diagnostics on failure
  *   is_str(got, want, "name");        strings, NULL-safe
  *   tap_todo = "why";                 following failures are TODO (known bug)
+ *   has_control(s)                    s holds a control character
  *   return done_testing();            prints the plan "1..N"; 0 if all passed
  *
  * Diagnostics are "# " lines on stderr, so prove shows them (on stdout for
@@ -127,6 +128,16 @@ skip(int n, const char *why)
 {
 	while (n-- > 0)
 		printf("ok %d # skip %s\n", ++tap_count, why);
+}
+
+/* Nonzero when s holds a control character (messages must not). */
+static inline int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
 }
 
 static inline int

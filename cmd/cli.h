@@ -247,6 +247,7 @@ struct cli_migration {
 	struct ma_migrate	*m;
 	int			 run, committed, dry_run, update, verify;
 	const char		*new_passwords;	/* the file, or NULL */
+	const char		*maildirs;	/* --maildirs, or NULL */
 };
 int	cli_migration_text(const struct cli_migration *mg, FILE *fp,
 	    struct ma_err *err);
@@ -254,6 +255,11 @@ int	cli_migration_text(const struct cli_migration *mg, FILE *fp,
 int	cli_migration_diffs(const struct cli_migration *mg, FILE *fp, long *n,
 	    struct ma_err *err);
 int	cli_migration_json(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+/* cli_report_maildirs.c: the Maildirs part of those two (--maildirs). */
+int	cli_migration_maildirs_text(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+int	cli_migration_maildirs_json(const struct cli_migration *mg, FILE *fp,
 	    struct ma_err *err);
 
 /* Verbs that live in files of their own. */

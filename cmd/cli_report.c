@@ -53,6 +53,8 @@ cli_migration_text(const struct cli_migration *mg, FILE *fp,
 			    ma_migrate_written(mg->m, w) : 0L);
 		fputc('\n', fp);
 	}
+	if (cli_migration_maildirs_text(mg, fp, err) < 0)
+		return -1;
 	fprintf(fp, "\n%ld rejected, %ld warnings, %ld notes%s\n",
 	    ma_migrate_notes(mg->m, "reject"), ma_migrate_notes(mg->m,
 	    "warning"), ma_migrate_notes(mg->m, "info"), mg->update ? "" :
@@ -164,6 +166,8 @@ cli_migration_json(const struct cli_migration *mg, FILE *fp,
 	if (ma_migrate_report(mg->m, json_note, &notes, err) < 0)
 		return -1;
 	fputs("\n]", fp);
+	if (cli_migration_maildirs_json(mg, fp, err) < 0)
+		return -1;
 	if (mg->verify) {
 		fputs(",\n \"differences\": [", fp);
 		if (ma_migrate_differences(mg->m, json_diff, &diffs, NULL,

@@ -18,7 +18,7 @@ enum { VERB_PLAN, VERB_RUN, VERB_VERIFY };
 
 struct migrate_opts {
 	struct arg_str	*source, *preset, *charset;
-	struct arg_file	*map, *report, *new_passwords, *source_pw;
+	struct arg_file	*map, *report, *new_passwords, *source_pw, *maildirs;
 	struct arg_lit	*update;
 };
 
@@ -37,6 +37,8 @@ opts_table(struct migrate_opts *o, int run, void **at)
 	    "the dump's charset (default auto: its SET NAMES)");
 	at[n++] = o->source_pw = arg_file0(NULL, "source-password-file", "FILE",
 	    "the legacy server's password (mode 0600 or 0640)");
+	at[n++] = o->maildirs = arg_file0(NULL, "maildirs", "DIR",
+	    "the legacy Maildirs (OLD_ROOT): counted, and copied by run");
 	at[n++] = o->report = arg_file0(NULL, "report", "FILE",
 	    "write the whole outcome there as JSON");
 	if (run) {
@@ -173,6 +175,10 @@ prepare(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 	mg->o.prefix = cli->conf.password_prefix;
 	mg->o.maildir_format = cli->conf.maildir_format;
 	mg->o.multiplier = cli->conf.quota_multiplier;
+	if (o->maildirs->count > 0) {
+		mg->o.old_root = mg->out.maildirs = o->maildirs->filename[0];
+		cli_maildir_opts(cli, &mg->o.maildirs);
+	}
 	mg->out.dry_run = cli->dry_run;
 	if ((rc = load_map(cli, o, mg)) >= 0)
 		return rc;
@@ -287,6 +293,15 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 		return cli_fail(cli);
 	}
 	mg->out.committed = !cli->dry_run;
+	if (!cli->dry_run) {
+		progress(cli, "copying the Maildirs");
+		if (ma_migrate_copy_maildirs(mg->out.m, NULL, NULL, &cli->err) < 0) {
+			/* The rows are in: what is copied stays, the rest waits. */
+			ma_err_prefix(&cli->err, "the accounts are imported, "
+			    "not all Maildirs (run it again to copy the rest)");
+			return cli_fail(cli);
+		}
+	}
 	return show(cli, o, mg, stderr);
 }
 
@@ -326,7 +341,7 @@ migrate(struct cli *cli, int argc, char **argv, int verb)
 {
 	struct migrate_opts o;
 	struct migration mg;
-	void *at[10];
+	void *at[12];
 	size_t n = opts_table(&o, verb == VERB_RUN, at);
 	int rc;
 

@@ -9,6 +9,8 @@
  *                  domain_alias, …
  *   work.target    one row per target of an imported alias
  *   work.vacation  the addresses with an auto-reply
+ *   work.maildir   each imported mailbox's Maildir: source, target,
+ *                  what becomes of it, its messages and bytes
  *   work.report    the report entries
  *   work.store_*   what the store has, read once
  *
@@ -38,6 +40,7 @@ struct ma_migrate {
 	struct ma_migrate_count	 count[MA_MIG_WHATS];
 	long			 written[MA_MIG_WHATS];
 	long			 notes[3];	/* reject, warning, info */
+	int			 old_fd;	/* o->old_root, or -1 */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;
@@ -168,6 +171,9 @@ struct mg_domain_state {
 };
 int	mg_domain_state(struct ma_migrate *m, const char *name,
 	    struct mg_domain_state *ds, struct ma_err *err);
+
+/* migrate-maildirs.c: the plan of the Maildirs (with o->old_root). */
+int	mg_maildirs(struct ma_migrate *m, struct ma_err *err);
 
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */
 int	mg_cross_checks(struct ma_migrate *m, struct ma_err *err);

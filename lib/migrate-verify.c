@@ -31,6 +31,9 @@ static const char differences[] =
     "FROM work.alias w WHERE w.address = s.address AND w.status = "
     "'import') AND NOT (s.goto = s.address AND EXISTS (SELECT 1 FROM "
     "work.mailbox w WHERE w.address = s.address AND w.status = 'import')) "
+    /* with --maildirs: a Maildir the plan would still copy or make */
+    "UNION ALL SELECT 'maildir', address, 'missing' FROM work.maildir "
+    "WHERE state IN ('copy', 'create') "
     "ORDER BY 1, 2";
 
 int

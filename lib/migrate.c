@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "migrate-priv.h"
 
@@ -35,6 +36,9 @@ static const char *const work_schema[] = {
 	"CREATE INDEX work.edge_src ON edge (src)",
 	"CREATE INDEX work.edge_dst ON edge (dst)",
 	"CREATE TABLE work.vacation (address TEXT PRIMARY KEY, active INTEGER)",
+	"CREATE TABLE work.maildir (seq INTEGER PRIMARY KEY, address TEXT, "
+	    "src TEXT, dst TEXT, quota INTEGER, state TEXT, messages INTEGER, "
+	    "bytes INTEGER, files INTEGER, skipped INTEGER)",
 	"CREATE TABLE work.report (seq INTEGER PRIMARY KEY, severity TEXT, code "
 	    "TEXT, src_table TEXT, key_json TEXT, reason TEXT, row_json TEXT)",
 	"CREATE TABLE work.store_domain (name TEXT PRIMARY KEY, description "
@@ -120,6 +124,7 @@ ma_migrate_new(const struct ma_migrate_opts *o, struct ma_staging *s,
 	m->s = s;
 	m->w = ma_staging_db(s);
 	m->map = map;
+	m->old_fd = -1;
 	for (i = 0; work_schema[i] != NULL; i++)
 		if (ma_db_exec(m->w, work_schema[i], err) < 0) {
 			free(m);
@@ -139,6 +144,8 @@ ma_migrate_free(struct ma_migrate **mp)
 		return;
 	for (i = 0; i < MG_STMTS; i++)
 		ma_stmt_finalize(&m->stmts[i].st);
+	if (m->old_fd >= 0)
+		close(m->old_fd);
 	free(m);
 	*mp = NULL;
 }
@@ -153,7 +160,8 @@ ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 	if (mg_read_store(m, store, err) < 0 || mg_domains(m, err) < 0 ||
 	    mg_vacations(m, err) < 0 || mg_mailboxes(m, err) < 0 ||
 	    mg_aliases(m, err) < 0 || mg_admins(m, err) < 0 ||
-	    mg_cross_checks(m, err) < 0 || mg_compare(m, err) < 0) {
+	    mg_cross_checks(m, err) < 0 || mg_compare(m, err) < 0 ||
+	    mg_maildirs(m, err) < 0) {
 		ma_db_rollback(m->w);
 		return -1;
 	}

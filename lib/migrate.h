@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "maildir.h"
 #include "mapfile.h"
 #include "staging.h"
 
@@ -47,6 +48,13 @@ struct ma_migrate_opts {
 	 * imported with a disabled password instead.
 	 */
 	FILE		*new_passwords;
+	/*
+	 * The legacy Maildirs (--maildirs), where the map's maildir column
+	 * points below; NULL: Maildirs are not planned nor made.  They go
+	 * under maildirs.base, owned maildirs.uid:gid.
+	 */
+	const char	*old_root;
+	struct ma_maildir_opts maildirs;
 };
 
 /* What the plan does with the rows of one kind. */
@@ -115,6 +123,40 @@ typedef int ma_migrate_diff_cb(const struct ma_migrate_diff *d, void *arg);
 /* fn (if not NULL) for each difference; *n (if not NULL) their number. */
 int	ma_migrate_differences(struct ma_migrate *m, ma_migrate_diff_cb *fn,
 	    void *arg, long *n, struct ma_err *err);
+
+/* What becomes of an imported mailbox's legacy Maildir (with old_root). */
+struct ma_migrate_maildir {
+	const char	*address;
+	const char	*source;	/* below old_root; NULL: none given */
+	const char	*target;	/* below vmail_base */
+	/*
+	 * The plan: copy, create (no Maildir at the source: an empty one),
+	 * present (the mailbox is in the store, its Maildir in place: kept),
+	 * conflict (a new mailbox whose place is taken: kept, reported);
+	 * after ma_migrate_copy_maildirs: copied, created.
+	 */
+	const char	*state;
+	int64_t		 messages, bytes;	/* cur/ and new/, all folders */
+	int64_t		 files, skipped;	/* all files; links, specials */
+};
+typedef int ma_migrate_maildir_cb(const struct ma_migrate_maildir *d,
+	    void *arg);
+/* Every mailbox's Maildir, in the source's order (none without old_root). */
+int	ma_migrate_maildirs(struct ma_migrate *m, ma_migrate_maildir_cb *fn,
+	    void *arg, struct ma_err *err);
+
+/*
+ * Copy (or create) the Maildirs the plan says, once the transaction has
+ * committed: each with ma_maildir_copy(), its maildirsize made for the
+ * mailbox's quota.  fn (if not NULL) is told of each one done.  A run
+ * that stops part way (an error, a kill) leaves every Maildir complete
+ * or absent; the same migration run again finds those in the store and
+ * copies the rest.  Returns 0, or -1 with err set (naming the mailbox).
+ */
+typedef void ma_migrate_progress_fn(const char *address, long done,
+	    void *arg);
+int	ma_migrate_copy_maildirs(struct ma_migrate *m,
+	    ma_migrate_progress_fn *fn, void *arg, struct ma_err *err);
 
 /*
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias

@@ -11,7 +11,9 @@ hex-encoded), written by the test.  Prints one line per difference and
 exits 1 if there is any.
 
 What mailadm cannot know without the Maildirs (MAILDIR_MISSING,
-ORPHAN_MAILDIR) is left out; so is PASSWORD_NOT_ASCII on a row whose only
+ORPHAN_MAILDIR) is left out unless the report has them (--maildirs); then
+each imported mailbox's Maildir must be there with its source, target,
+messages and bytes.  PASSWORD_NOT_ASCII is left out on a row whose only
 password is a hash: nothing in the row shows which bytes were hashed.
 """
 import json
@@ -47,8 +49,8 @@ def same_row(want, got):
     return all(k in got and same_value(want[k], got[k]) for k in want)
 
 
-def knowable(entry, clear_copies):
-    if entry["code"] in MAILDIR_CODES:
+def knowable(entry, clear_copies, maildirs):
+    if entry["code"] in MAILDIR_CODES and not maildirs:
         return False
     if entry["code"] == "PASSWORD_NOT_ASCII" and not clear_copies:
         return False
@@ -56,10 +58,11 @@ def knowable(entry, clear_copies):
 
 
 def check_report(exp, rep, clear_copies):
+    maildirs = rep.get("maildirs") is not None
     ours = [n for n in rep["report"] if n["severity"] in ("reject", "warning")]
     used = set()
     for want in exp["report"]:
-        if not knowable(want, clear_copies):
+        if not knowable(want, clear_copies, maildirs):
             continue
         hit = None
         for i, got in enumerate(ours):
@@ -215,11 +218,36 @@ def check_aliases(exp, store):
         bad("the store has aliases nobody expects: %s" % sorted(extra))
 
 
+def check_maildirs(exp, rep):
+    """Each imported mailbox's Maildir: where from, where to, how much."""
+    ours = {d["address"]: d for d in rep["maildirs"]["mailboxes"]}
+    want = [m for m in exp["mailboxes"] if m["action"] != "reject"]
+    for m in want:
+        d, md = ours.get(m["address"]), m["maildir"]
+        if d is None:
+            bad("maildirs lack %s" % m["address"])
+            continue
+        if (d["source"], d["target"]) != (md["source"], md["target"]):
+            bad("maildir %s: %s -> %s" % (m["address"], d["source"],
+                                          d["target"]))
+        if not md["exists"]:
+            if d["state"] not in ("create", "created"):
+                bad("maildir %s: %s, not created" % (m["address"], d["state"]))
+        elif (d["messages"], d["bytes"]) != (md["messages"], md["bytes"]):
+            bad("maildir %s: %d messages, %d bytes, expected %d, %d" % (
+                m["address"], d["messages"], d["bytes"], md["messages"],
+                md["bytes"]))
+    if len(ours) != len(want):
+        bad("maildirs: %d mailboxes, expected %d" % (len(ours), len(want)))
+
+
 def main():
     exp = json.load(open(sys.argv[1], encoding="utf-8"))
     rep = json.load(open(sys.argv[2], encoding="utf-8"))
     # Only the flurdy schema keeps a clear copy beside the hash.
     check_report(exp, rep, exp["preset"] == "flurdy")
+    if rep.get("maildirs") is not None:
+        check_maildirs(exp, rep)
     if "--no-store" not in sys.argv:
         check_domains(exp, sys.argv[3])
         check_mailboxes(exp, sys.argv[3])

@@ -12,8 +12,8 @@
 # so this file never needs to change when a command or option is added:
 # the groups domain, user, alias, migrate, quota, schema, pw, batch and
 # config, and those to come, all complete the same way.  An option whose
-# value the usage line calls FILE completes file names; --preset and
-# --charset their values.
+# value the usage line calls FILE completes file names, DIR directory
+# names; --preset and --charset their values.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
 #
@@ -50,12 +50,14 @@ _mailadm_value_opts() {
 	return 0
 }
 
-# The long options of VERB whose value is a file ("--map=FILE").
-_mailadm_file_opts() {
-	local usage
+# The long options of VERB whose value the usage line calls TYPE: FILE
+# ("--map=FILE") or DIR ("--maildirs=DIR").
+_mailadm_typed_opts() {
+	local usage type=$1
+	shift
 	usage=$("${MAILADM_COMPLETE_BIN:-mailadm}" "$@" --help </dev/null \
 	    2>/dev/null | head -n 1)
-	while [[ $usage =~ (--[A-Za-z0-9][A-Za-z0-9-]*)=FILE ]]; do
+	while [[ $usage =~ (--[A-Za-z0-9][A-Za-z0-9-]*)=$type ]]; do
 		printf '%s\n' "${BASH_REMATCH[1]}"
 		usage=${usage#*"${BASH_REMATCH[0]}"}
 	done
@@ -120,6 +122,7 @@ _mailadm_reassemble() {
 
 _mailadm() {
 	local -a _mailadm_words=() _mailadm_fwd=() pos=() valopts=() fileopts=()
+	local -a diropts=()
 	local _mailadm_cword cur prev rlword w i expect='' verbn=0 n kind
 	local verb_done='' verbs_checked='' subverbs_checked=''
 
@@ -182,8 +185,10 @@ _mailadm() {
 				verb_done=1
 				mapfile -t valopts < <(_mailadm_value_opts \
 				    "${pos[@]:0:verbn+1}")
-				mapfile -t fileopts < <(_mailadm_file_opts \
-				    "${pos[@]:0:verbn+1}")
+				mapfile -t fileopts < <(_mailadm_typed_opts \
+				    FILE "${pos[@]:0:verbn+1}")
+				mapfile -t diropts < <(_mailadm_typed_opts \
+				    DIR "${pos[@]:0:verbn+1}")
 			fi
 		fi
 	done
@@ -226,6 +231,12 @@ _mailadm() {
 		while IFS= read -r w; do
 			COMPREPLY+=("$w")
 		done < <(compgen -f -- "$cur")
+		compopt -o filenames 2>/dev/null || :
+	elif [[ $expect == skip && " ${diropts[*]} " == *" $prev "* ]]; then
+		# A directory: --maildirs, --dir...
+		while IFS= read -r w; do
+			COMPREPLY+=("$w")
+		done < <(compgen -d -- "$cur")
 		compopt -o filenames 2>/dev/null || :
 	elif [[ $expect == skip ]]; then
 		# The value of a verb option (a size, a text...).

@@ -416,3 +416,16 @@ groups_of_binary() {
 	reply_is
 	no_stderr
 }
+
+@test "migrate --maildirs <TAB> and config --dir <TAB> complete directories only" {
+	local d=$BATS_TEST_TMPDIR/files
+	mkdir -p "$d/vmail-old" "$d/vmail-new"
+	: >"$d/vmail.sql"
+	comp mailadm migrate run "$d/vmail.sql" --maildirs "$d/v"
+	reply_is "$d/vmail-new" "$d/vmail-old"
+	comp mailadm migrate verify "$d/vmail.sql" --preset flurdy --maildirs "$d/vmail-o"
+	reply_is "$d/vmail-old"
+	comp mailadm config postfix --dir "$d/vmail-n"
+	reply_is "$d/vmail-new"
+	no_stderr
+}

@@ -14,6 +14,11 @@
 #   BENCH_KEEP=0               1: keep the work directory (dumps are reused
 #                              from BENCH_DIR when it is given)
 #   BENCH_DIR=                 where to generate (default: a new temporary one)
+#   BENCH_MAILDIR_BOXES=500    then "migrate run --maildirs": a generated
+#   BENCH_MAILDIR_MESSAGES=40  tree of that many Maildirs with that many
+#                              messages each on average (0 boxes: skipped),
+#                              copied into an empty vmail_base, beside
+#                              "cp -a" of the same tree and a sync
 #   MAILADM_BIN=./mailadm
 set -eu -o pipefail
 
@@ -22,6 +27,8 @@ MAILADM=${MAILADM_BIN:-$TOP/mailadm}
 SIZES=${BENCH_SIZES:-10000 50000}
 NDOMAINS=${BENCH_DOMAINS:-2000}
 KEEP=${BENCH_KEEP:-0}
+MDBOXES=${BENCH_MAILDIR_BOXES:-500}
+MDMSGS=${BENCH_MAILDIR_MESSAGES:-40}
 GEN=$TOP/tests/fixtures/legacy/gen_legacy.py
 EXPECT=$TOP/tests/lib/migrate-expect.py
 
@@ -30,7 +37,7 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 
 [ -x "$MAILADM" ] || die "no binary at $MAILADM (make mailadm)"
 command -v python3 >/dev/null || die "python3 is needed by the generator"
-for n in $SIZES $NDOMAINS; do
+for n in $SIZES $NDOMAINS $MDBOXES $MDMSGS; do
 	case $n in '' | *[!0-9]*) die "sizes must be whole numbers, got '$n'" ;; esac
 done
 
@@ -126,5 +133,52 @@ if [ "$first" != "$last" ]; then
 	    "$((RSS[$first] / 1024))" "$((RSS[$last] / 1024))"
 	awk -v a="${RSS[$first]}" -v b="${RSS[$last]}" 'BEGIN { exit !(b < 1.5 * a) }' ||
 		say "target missed: memory grows with the dump"
+fi
+
+# The Maildirs: the copy against cp -a, both made durable.
+if [ "$MDBOXES" -gt 0 ]; then
+	d=$WORK/md-$MDBOXES
+	if [ ! -s "$d/dump.sql" ]; then
+		say "generating $MDBOXES Maildirs of $MDMSGS messages"
+		python3 "$GEN" --preset postfixadmin-2.1 --domains 20 \
+		    --mailboxes "$MDBOXES" --aliases 100 --no-hostile \
+		    --charset utf8 --messages-per-box "$MDMSGS" --outdir "$d" \
+		    --maildirs "$d/maildirs" >&2
+	fi
+	rm -rf "$d/vmail" "$d/cp" "$d/store.db"
+	mkdir "$d/vmail"
+	printf 'db = sqlite:%s/store.db\nvmail_base = %s/vmail\n' "$d" "$d" \
+	    >"$d/md.conf"
+	"$WORK/mailadm" -c "$d/md.conf" schema init
+	sync
+	say "migrating $MDBOXES mailboxes with their Maildirs"
+	t=$EPOCHREALTIME
+	/usr/bin/time -f '%U %S %M' -o "$WORK/time-md" "$WORK/mailadm" \
+	    -c "$d/md.conf" -q migrate run "$d/dump.sql" \
+	    --preset postfixadmin-2 --maildirs "$d/maildirs" \
+	    --report "$WORK/report-md.json"
+	m=$(secs "$t")
+	say "cp -a of the same tree, then sync"
+	t=$EPOCHREALTIME
+	cp -a "$d/maildirs" "$d/cp"
+	sync
+	c=$(secs "$t")
+	msgs=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["maildirs"]["messages"])' \
+	    "$WORK/report-md.json")
+	files=$(find "$d/maildirs" -type f | wc -l)
+	read -r user sys rss <"$WORK/time-md"
+	printf '\n%-9s %8s %9s %9s %9s %6s %7s %7s\n' Maildirs messages files \
+	    mailadm "cp -a" ratio msg/s peak_MB
+	printf '%-9s %8s %9s %9s %9s %6s %7s %7s\n' "$MDBOXES" "$msgs" "$files" \
+	    "$m" "$c" "$(awk -v a="$m" -v b="$c" 'BEGIN { printf "%.1f", a / b }')" \
+	    "$(awk -v n="$msgs" -v a="$m" 'BEGIN { printf "%d", n / a }')" \
+	    "$((rss / 1024))"
+	if ! MAILADM_BIN=$WORK/mailadm python3 "$EXPECT" "$d/expected.json" \
+	    "$WORK/report-md.json" none --no-store >"$WORK/check-md" 2>&1; then
+		say "the report of the Maildirs differs from expected.json:"
+		head -n 20 "$WORK/check-md" >&2
+		status=1
+	fi
 fi
 exit $status

@@ -45,6 +45,9 @@ all: mailadm
 %.o: %.c $(wildcard lib/*.h cmd/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# Where the presets of "migrate --preset" are installed.
+lib/mapfile.o: CPPFLAGS += -DMA_MAPS_DIR='"$(DATADIR)/maps"'
+
 lib/libmailadm.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
@@ -86,19 +89,23 @@ bench: mailadm
 bench-users: mailadm
 	./bench/users.sh
 
+bench-migrate: mailadm
+	./bench/migrate.sh
+
 bench-quota: mailadm
 	./bench/quota.sh
 
 install: mailadm
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
+	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DATADIR)/maps
 	install -m 0755 mailadm $(DESTDIR)$(BINDIR)/mailadm
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completions/mailadm.bash $(DESTDIR)$(COMPDIR)/mailadm
 	install -m 0644 data/mailadm.conf.example $(DESTDIR)$(DATADIR)/
+	install -m 0644 data/maps/*.map $(DESTDIR)$(DATADIR)/maps/
 
 clean:
 	rm -f mailadm lib/libmailadm.a lib/*.o cmd/*.o cmd/*/*.o $(UNIT_BIN)
 
 .PHONY: all unit deps deps-build check check-once demo bench bench-users bench-quota \
-	install clean
+	bench-migrate install clean

@@ -237,6 +237,31 @@ int	cli_help(struct cli *cli, int argc, char **argv);
 int	cli_complete(struct cli *cli, int argc, char **argv);
 void	cli_usage(FILE *fp);
 
+/*
+ * The outcome of a migration (cli_report.c): a table of counts and one
+ * line per problem row for people, or one JSON document.
+ */
+struct cli_migration {
+	const char		*source, *map;
+	struct ma_staging	*staging;
+	struct ma_migrate	*m;
+	int			 run, committed, dry_run, update, verify;
+	const char		*new_passwords;	/* the file, or NULL */
+	const char		*maildirs;	/* --maildirs, or NULL */
+};
+int	cli_migration_text(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+/* verify: one line a difference ("missing mailbox a@b"); their number. */
+int	cli_migration_diffs(const struct cli_migration *mg, FILE *fp, long *n,
+	    struct ma_err *err);
+int	cli_migration_json(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+/* cli_report_maildirs.c: the Maildirs part of those two (--maildirs). */
+int	cli_migration_maildirs_text(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+int	cli_migration_maildirs_json(const struct cli_migration *mg, FILE *fp,
+	    struct ma_err *err);
+
 /* Verbs that live in files of their own. */
 int	cmd_user_import(struct cli *cli, int argc, char **argv);
 
@@ -248,6 +273,7 @@ extern const struct cli_group cli_group_user;
 extern const struct cli_group cli_group_pw;
 extern const struct cli_group cli_group_config;
 extern const struct cli_group cli_group_batch;
+extern const struct cli_group cli_group_migrate;
 extern const struct cli_group cli_group_quota;
 
 #endif

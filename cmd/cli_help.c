@@ -156,12 +156,27 @@ print_alias(const struct ma_alias *a, void *arg)
 	return printf("%s\n", a->address) < 0 ? -1 : 0;
 }
 
-/* Names from the database, for operands; quiet on any error. */
+static int
+print_name(const char *name, void *arg)
+{
+	(void)arg;
+	return printf("%s\n", name) < 0 ? -1 : 0;
+}
+
+/*
+ * Names from the database, for operands; the migration presets and
+ * charsets, for option values.  Quiet on any error.
+ */
 static int
 complete_names(struct cli *cli, const char *what)
 {
 	int rc;
 
+	if (strcmp(what, "preset") == 0)
+		return ma_map_presets(print_name, NULL, &cli->err) < 0 ?
+		    EX_IOERR : EX_OK;
+	if (strcmp(what, "charset") == 0)
+		return printf("auto\nutf8\nlatin1\n") < 0 ? EX_IOERR : EX_OK;
 	if (strcmp(what, "domain") != 0 && strcmp(what, "alias-domain") != 0 &&
 	    strcmp(what, "alias") != 0 && strcmp(what, "mailbox") != 0 &&
 	    strcmp(what, "quota-target") != 0)
@@ -192,7 +207,7 @@ complete_names(struct cli *cli, const char *what)
 /*
  * __complete groups | verbs GROUP [WORD] | options GROUP VERB… |
  * operand GROUP VERB… | names domain|alias-domain|alias|mailbox|
- * quota-target
+ * quota-target|preset|charset
  */
 int
 cli_complete(struct cli *cli, int argc, char **argv)

@@ -14,22 +14,11 @@
 void
 out_json_string(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	struct ma_buf b = MA_BUF_INIT;
 
-	fputc('"', fp);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", fp);
-		else if (*p == '\t')
-			fputs("\\t", fp);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			fputc(*p, fp);
-	}
-	fputc('"', fp);
+	ma_json_str(&b, s, strlen(s));
+	fputs(ma_buf_str(&b) ? ma_buf_str(&b) : "\"\"", fp);
+	ma_buf_release(&b);
 }
 
 void

@@ -8,6 +8,7 @@ const struct cli_group *const cli_groups[] = {
 	&cli_group_domain,
 	&cli_group_user,
 	&cli_group_alias,
+	&cli_group_migrate,
 	&cli_group_quota,
 	&cli_group_schema,
 	&cli_group_pw,

@@ -2,13 +2,11 @@
 #include <argtable2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sysexits.h>
 
 #include "cli.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define RANDOM_LEN 16
 
 /* Where a new password comes from: the options add and passwd share. */
 struct pw_opts {
@@ -33,27 +31,10 @@ pw_opts_table(struct pw_opts *o, void **at)
 	return 5;
 }
 
-/* A password nobody has to type: 16 characters that read unambiguously. */
 static int
 random_password(struct cli *cli, char **pw_r)
 {
-	static const char set[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-	    "23456789";
-	unsigned char raw[RANDOM_LEN];
-	char *pw = malloc(RANDOM_LEN + 1);
-	size_t i;
-
-	if (pw == NULL || getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		free(pw);
-		return cli_error(cli, EX_OSERR, "cannot make a random password");
-	}
-	/* 256 % 56 != 0: the bias is under 2 %, below what matters here. */
-	for (i = 0; i < RANDOM_LEN; i++)
-		pw[i] = set[raw[i] % (sizeof(set) - 1)];
-	pw[RANDOM_LEN] = '\0';
-	explicit_bzero(raw, sizeof(raw));
-	*pw_r = pw;
-	return -1;
+	return ma_passwd_random(pw_r, &cli->err) < 0 ? cli_fail(cli) : -1;
 }
 
 /*

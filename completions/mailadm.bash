@@ -6,11 +6,14 @@
 #   mailadm __complete verbs GROUP [VERB]
 #   mailadm __complete options GROUP VERB...
 #   mailadm __complete operand GROUP VERB...
-#   mailadm __complete names domain|alias-domain|alias|mailbox|quota-target
+#   mailadm __complete names domain|alias-domain|alias|mailbox|quota-target|
+#                            preset|charset
 # and the password schemes for -s/--scheme from "mailadm pw -l --long",
 # so this file never needs to change when a command or option is added:
-# the groups domain, user, alias, quota, schema, pw, batch and config, and
-# those to come, all complete the same way.
+# the groups domain, user, alias, migrate, quota, schema, pw, batch and
+# config, and those to come, all complete the same way.  An option whose
+# value the usage line calls FILE completes file names, DIR directory
+# names; --preset and --charset their values.
 # The -c/--config and --db options already on the command line are passed
 # on, so that names come from the same database a normal run would use.
 #
@@ -41,6 +44,20 @@ _mailadm_value_opts() {
 	usage=$("${MAILADM_COMPLETE_BIN:-mailadm}" "$@" --help </dev/null \
 	    2>/dev/null | head -n 1)
 	while [[ $usage =~ (--[A-Za-z0-9][A-Za-z0-9-]*)= ]]; do
+		printf '%s\n' "${BASH_REMATCH[1]}"
+		usage=${usage#*"${BASH_REMATCH[0]}"}
+	done
+	return 0
+}
+
+# The long options of VERB whose value the usage line calls TYPE: FILE
+# ("--map=FILE") or DIR ("--maildirs=DIR").
+_mailadm_typed_opts() {
+	local usage type=$1
+	shift
+	usage=$("${MAILADM_COMPLETE_BIN:-mailadm}" "$@" --help </dev/null \
+	    2>/dev/null | head -n 1)
+	while [[ $usage =~ (--[A-Za-z0-9][A-Za-z0-9-]*)=$type ]]; do
 		printf '%s\n' "${BASH_REMATCH[1]}"
 		usage=${usage#*"${BASH_REMATCH[0]}"}
 	done
@@ -104,7 +121,8 @@ _mailadm_reassemble() {
 }
 
 _mailadm() {
-	local -a _mailadm_words=() _mailadm_fwd=() pos=() valopts=()
+	local -a _mailadm_words=() _mailadm_fwd=() pos=() valopts=() fileopts=()
+	local -a diropts=()
 	local _mailadm_cword cur prev rlword w i expect='' verbn=0 n kind
 	local verb_done='' verbs_checked='' subverbs_checked=''
 
@@ -167,6 +185,10 @@ _mailadm() {
 				verb_done=1
 				mapfile -t valopts < <(_mailadm_value_opts \
 				    "${pos[@]:0:verbn+1}")
+				mapfile -t fileopts < <(_mailadm_typed_opts \
+				    FILE "${pos[@]:0:verbn+1}")
+				mapfile -t diropts < <(_mailadm_typed_opts \
+				    DIR "${pos[@]:0:verbn+1}")
 			fi
 		fi
 	done
@@ -196,6 +218,26 @@ _mailadm() {
 		    awk 'NR > 1 && $2 == "yes" { print $1 }')
 		[[ $cur != --scheme=* ]] ||
 			COMPREPLY=("${COMPREPLY[@]/#/--scheme=}")
+	elif [[ $prev == --preset || $cur == --preset=* || $prev == --charset ||
+	    $cur == --charset=* ]]; then
+		# A migration preset, or a dump's charset: the binary lists them.
+		local opt=${prev#--}
+		[[ $cur == --*=* ]] && opt=${cur%%=*} && opt=${opt#--}
+		_mailadm_add "${cur#--"$opt"=}" < <(_mailadm_run __complete names \
+		    "$opt")
+		[[ $cur != --*=* ]] || COMPREPLY=("${COMPREPLY[@]/#/--$opt=}")
+	elif [[ $expect == skip && " ${fileopts[*]} " == *" $prev "* ]]; then
+		# A file: --map, --report, --new-passwords...
+		while IFS= read -r w; do
+			COMPREPLY+=("$w")
+		done < <(compgen -f -- "$cur")
+		compopt -o filenames 2>/dev/null || :
+	elif [[ $expect == skip && " ${diropts[*]} " == *" $prev "* ]]; then
+		# A directory: --maildirs, --dir...
+		while IFS= read -r w; do
+			COMPREPLY+=("$w")
+		done < <(compgen -d -- "$cur")
+		compopt -o filenames 2>/dev/null || :
 	elif [[ $expect == skip ]]; then
 		# The value of a verb option (a size, a text...).
 		:

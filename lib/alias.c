@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alias-priv.h"
 #include "buf.h"
 #include "domain.h"
 #include "log.h"
@@ -108,6 +109,34 @@ ma_alias_get(struct ma_db *db, const char *input, struct ma_alias *a,
 	return read_alias(db, addr.address, 0, a, err);
 }
 
+int
+alias_insert_rows(struct ma_db *db, const struct alias_row *rows, size_t n,
+    struct ma_err *err)
+{
+	const char *now = ma_db_now(db);
+	struct ma_stmt *st;
+	size_t i;
+	int k, rc;
+
+	if (n == 0)
+		return 0;
+	if (ma_db_prepare_rows(db, "INSERT INTO alias (address, goto, domain, "
+	    "created, modified, active)", 6, n, &st, err) < 0)
+		return -1;
+	for (i = 0, k = 1; i < n; i++) {
+		ma_stmt_bind_text(st, k++, rows[i].address);
+		ma_stmt_bind_text(st, k++, rows[i].goto_list);
+		ma_stmt_bind_text(st, k++, rows[i].domain);
+		ma_stmt_bind_text(st, k++, rows[i].created ? rows[i].created :
+		    now);
+		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_int(st, k++, rows[i].active);
+	}
+	rc = ma_stmt_step(st, err);
+	ma_stmt_finalize(&st);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Write goto for address (INSERT when create), then the log row. */
 static int
 store(struct ma_db *db, const struct ma_address *addr,
@@ -115,8 +144,8 @@ store(struct ma_db *db, const struct ma_address *addr,
     const char *change, struct ma_err *err)
 {
 	char *joined = ma_goto_join(targets);
-	const char *const ins[] = { addr->address, joined, addr->domain,
-	    ma_db_now(db), ma_db_now(db), NULL };
+	const struct alias_row row = { addr->address, joined, addr->domain,
+	    NULL, 1 };
 	const char *const upd[] = { joined, ma_db_now(db), addr->address,
 	    NULL };
 	struct ma_buf data = MA_BUF_INIT;
@@ -124,10 +153,9 @@ store(struct ma_db *db, const struct ma_address *addr,
 
 	if (joined == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	rc = create ? ma_db_run(db, "INSERT INTO alias (address, goto, domain, "
-	    "created, modified, active) VALUES (?, ?, ?, ?, ?, 1)", ins, NULL,
-	    err) : ma_db_run(db, "UPDATE alias SET goto = ?, modified = ? "
-	    "WHERE address = ?", upd, NULL, err);
+	rc = create ? alias_insert_rows(db, &row, 1, err) : ma_db_run(db,
+	    "UPDATE alias SET goto = ?, modified = ? WHERE address = ?", upd,
+	    NULL, err);
 	free(joined);
 	ma_buf_addf(&data, "%s%s", addr->address, change);
 	if (rc == 0)

@@ -27,6 +27,7 @@ struct mysql_stmt {
 	MYSQL_BIND	*params;
 	struct param	*values;
 	MYSQL_BIND	*cols;
+	char		**names;
 	char		**bufs;
 	unsigned long	*lens;
 	my_bool		*nulls, *truncated;
@@ -195,15 +196,17 @@ param_at(struct mysql_stmt *st, int idx)
 }
 
 static int
-my_bind_text(struct ma_stmt *s, int idx, const char *str)
+my_bind_text(struct ma_stmt *s, int idx, const char *str, size_t len)
 {
 	struct mysql_stmt *st = ST(s);
 	struct param *p = param_at(st, idx);
 	MYSQL_BIND *b = &st->params[idx - 1];
 
-	if (p == NULL || (p->str = strdup(str)) == NULL)
+	if (p == NULL || (p->str = malloc(len + 1)) == NULL)
 		return -1;
-	p->len = strlen(str);
+	memcpy(p->str, str, len);
+	p->str[len] = '\0';
+	p->len = len;
 	b->buffer_type = MYSQL_TYPE_STRING;
 	b->buffer = p->str;
 	b->buffer_length = p->len;
@@ -244,6 +247,10 @@ free_cols(struct mysql_stmt *st)
 
 	for (i = 0; st->bufs != NULL && i < st->ncols; i++)
 		free(st->bufs[i]);
+	for (i = 0; st->names != NULL && i < st->ncols; i++)
+		free(st->names[i]);
+	free(st->names);
+	st->names = NULL;
 	free(st->bufs);
 	free(st->cols);
 	free(st->lens);
@@ -273,12 +280,14 @@ bind_results(struct mysql_stmt *st, struct ma_err *err)
 	st->lens = calloc(st->ncols, sizeof(*st->lens));
 	st->nulls = calloc(st->ncols, sizeof(*st->nulls));
 	st->truncated = calloc(st->ncols, sizeof(*st->truncated));
+	st->names = calloc(st->ncols, sizeof(*st->names));
 	for (i = 0; st->cols && st->bufs && st->lens && st->nulls &&
-	    st->truncated && i < st->ncols; i++) {
+	    st->truncated && st->names && i < st->ncols; i++) {
 		unsigned long size = (f[i].max_length > 63 ?
 		    f[i].max_length : 63) + 1;
 
-		if ((st->bufs[i] = malloc(size)) == NULL)
+		if ((st->bufs[i] = malloc(size)) == NULL ||
+		    (st->names[i] = strdup(f[i].name)) == NULL)
 			break;
 		st->cols[i].buffer_type = MYSQL_TYPE_STRING;
 		st->cols[i].buffer = st->bufs[i];
@@ -392,6 +401,29 @@ my_isnull(struct ma_stmt *s, int col)
 	return col < 0 || (unsigned int)col >= st->ncols || st->nulls[col];
 }
 
+static size_t
+my_len(struct ma_stmt *s, int col)
+{
+	struct mysql_stmt *st = ST(s);
+
+	return my_isnull(s, col) ? 0 : st->lens[col];
+}
+
+static int
+my_columns(struct ma_stmt *s)
+{
+	return (int)ST(s)->ncols;
+}
+
+static const char *
+my_column_name(struct ma_stmt *s, int col)
+{
+	struct mysql_stmt *st = ST(s);
+
+	return col < 0 || (unsigned int)col >= st->ncols ? NULL :
+	    st->names[col];
+}
+
 static int64_t
 my_changes(struct ma_stmt *s)
 {
@@ -426,6 +458,9 @@ const struct ma_db_ops ma_mysql_ops = {
 	.reset = my_reset,
 	.text = my_text,
 	.isnull = my_isnull,
+	.len = my_len,
+	.columns = my_columns,
+	.column_name = my_column_name,
 	.changes = my_changes,
 	.finalize = my_finalize,
 	.begin_sql = "START TRANSACTION",

@@ -14,13 +14,16 @@ struct ma_db_ops {
 	int	(*exec)(struct ma_db *, const char *, struct ma_err *);
 	int	(*prepare)(struct ma_db *, const char *, struct ma_stmt **,
 		    struct ma_err *);
-	int	(*bind_text)(struct ma_stmt *, int, const char *);
+	int	(*bind_text)(struct ma_stmt *, int, const char *, size_t);
 	int	(*bind_int)(struct ma_stmt *, int, int64_t);
 	int	(*bind_null)(struct ma_stmt *, int);
 	int	(*step)(struct ma_stmt *, struct ma_err *);
 	int	(*reset)(struct ma_stmt *);
 	const char *(*text)(struct ma_stmt *, int);
 	int	(*isnull)(struct ma_stmt *, int);
+	size_t	(*len)(struct ma_stmt *, int);
+	int	(*columns)(struct ma_stmt *);
+	const char *(*column_name)(struct ma_stmt *, int);
 	int64_t	(*changes)(struct ma_stmt *);
 	void	(*finalize)(struct ma_stmt *);
 	int	(*lock_timeout)(struct ma_db *, int, struct ma_err *);

@@ -1,5 +1,6 @@
 /* SQLite driver. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 struct sqlite_db {
 	struct ma_db	 base;
 	sqlite3		*h;
+	int		 foreign;	/* MA_DB_FOREIGN */
 };
 
 struct sqlite_stmt {
@@ -19,11 +21,17 @@ struct sqlite_stmt {
 #define H(db) (((struct sqlite_db *)(void *)(db))->h)
 #define S(st) (((struct sqlite_stmt *)(void *)(st))->h)
 
-/* Turn the last error on h into err, with its status class. */
+/* Turn the last error on db into err, with its status class. */
 static int
-sqlite_fail(sqlite3 *h, int rc, struct ma_err *err)
+sqlite_fail(struct ma_db *db, int rc, struct ma_err *err)
 {
+	sqlite3 *h = H(db);
 	const char *msg = sqlite3_errmsg(h);
+
+	/* A query of a staging database: its message says it all. */
+	if (((struct sqlite_db *)(void *)db)->foreign)
+		return ma_fail(err, rc == SQLITE_NOMEM ? MA_ENOMEM : MA_EINVAL,
+		    rc, "%s", msg);
 	enum ma_status st = MA_EDB;
 
 	switch (rc & 0xff) {
@@ -84,6 +92,7 @@ sqlite_open(const struct ma_dburi *uri, const char *password,
 		return -1;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
+	db->foreign = (flags & MA_DB_FOREIGN) != 0;
 	/* Concurrent writers queue on the lock instead of failing at once. */
 	sqlite3_busy_timeout(db->h, 10000);
 	*dbp = &db->base;
@@ -110,7 +119,7 @@ sqlite_exec(struct ma_db *db, const char *sql, struct ma_err *err)
 {
 	int rc = sqlite3_exec(H(db), sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : sqlite_fail(H(db), rc, err);
+	return rc == SQLITE_OK ? 0 : sqlite_fail(db, rc, err);
 }
 
 static int
@@ -125,16 +134,18 @@ sqlite_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
 	rc = sqlite3_prepare_v2(H(db), sql, -1, &st->h, NULL);
 	if (rc != SQLITE_OK) {
 		free(st);
-		return sqlite_fail(H(db), rc, err);
+		return sqlite_fail(db, rc, err);
 	}
 	*stp = &st->base;
 	return 0;
 }
 
 static int
-sqlite_bind_text(struct ma_stmt *st, int idx, const char *s)
+sqlite_bind_text(struct ma_stmt *st, int idx, const char *s, size_t len)
 {
-	return sqlite3_bind_text(S(st), idx, s, -1, SQLITE_TRANSIENT) ==
+	if (len > INT_MAX)
+		return -1;
+	return sqlite3_bind_text(S(st), idx, s, (int)len, SQLITE_TRANSIENT) ==
 	    SQLITE_OK ? 0 : -1;
 }
 
@@ -159,7 +170,7 @@ sqlite_step(struct ma_stmt *st, struct ma_err *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return sqlite_fail(H(st->db), rc, err);
+	return sqlite_fail(st->db, rc, err);
 }
 
 static int
@@ -179,6 +190,24 @@ static int
 sqlite_isnull(struct ma_stmt *st, int col)
 {
 	return sqlite3_column_type(S(st), col) == SQLITE_NULL;
+}
+
+static size_t
+sqlite_len(struct ma_stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(S(st), col);
+}
+
+static int
+sqlite_columns(struct ma_stmt *st)
+{
+	return sqlite3_column_count(S(st));
+}
+
+static const char *
+sqlite_column_name(struct ma_stmt *st, int col)
+{
+	return sqlite3_column_name(S(st), col);
 }
 
 static int64_t
@@ -207,6 +236,9 @@ const struct ma_db_ops ma_sqlite_ops = {
 	.reset = sqlite_reset,
 	.text = sqlite_text,
 	.isnull = sqlite_isnull,
+	.len = sqlite_len,
+	.columns = sqlite_columns,
+	.column_name = sqlite_column_name,
 	.changes = sqlite_changes,
 	.finalize = sqlite_finalize,
 	/* IMMEDIATE: take the write lock now, so two writers never deadlock. */

@@ -219,7 +219,14 @@ int
 ma_stmt_bind_text(struct ma_stmt *st, int idx, const char *s)
 {
 	return s == NULL ? st->db->ops->bind_null(st, idx) :
-	    st->db->ops->bind_text(st, idx, s);
+	    st->db->ops->bind_text(st, idx, s, strlen(s));
+}
+
+int
+ma_stmt_bind_textn(struct ma_stmt *st, int idx, const char *s, size_t len)
+{
+	return s == NULL ? st->db->ops->bind_null(st, idx) :
+	    st->db->ops->bind_text(st, idx, s, len);
 }
 
 int
@@ -264,6 +271,24 @@ int
 ma_stmt_isnull(struct ma_stmt *st, int col)
 {
 	return st->db->ops->isnull(st, col);
+}
+
+size_t
+ma_stmt_len(struct ma_stmt *st, int col)
+{
+	return st->db->ops->len(st, col);
+}
+
+int
+ma_stmt_columns(struct ma_stmt *st)
+{
+	return st->db->ops->columns(st);
+}
+
+const char *
+ma_stmt_column_name(struct ma_stmt *st, int col)
+{
+	return st->db->ops->column_name(st, col);
 }
 
 int64_t

@@ -32,7 +32,9 @@ int	ma_dburi_parse(const char *uri, struct ma_dburi *out,
 void	ma_dburi_release(struct ma_dburi *uri);
 
 enum {
-	MA_DB_CREATE = 1 << 0	/* sqlite: create the file if missing */
+	MA_DB_CREATE = 1 << 0,	/* sqlite: create the file if missing */
+	/* not mailadm's store: errors as the server words them */
+	MA_DB_FOREIGN = 1 << 1
 };
 
 /*
@@ -65,6 +67,9 @@ void	ma_db_rollback(struct ma_db *db);
 int	ma_db_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
 	    struct ma_err *err);
 int	ma_stmt_bind_text(struct ma_stmt *st, int idx, const char *s);
+/* len bytes of s, which may hold NUL bytes (text read from a dump). */
+int	ma_stmt_bind_textn(struct ma_stmt *st, int idx, const char *s,
+	    size_t len);
 int	ma_stmt_bind_int(struct ma_stmt *st, int idx, int64_t v);
 int	ma_stmt_bind_null(struct ma_stmt *st, int idx);
 int	ma_stmt_step(struct ma_stmt *st, struct ma_err *err);
@@ -72,6 +77,14 @@ int	ma_stmt_reset(struct ma_stmt *st);
 const char *ma_stmt_text(struct ma_stmt *st, int col);
 int64_t	ma_stmt_int(struct ma_stmt *st, int col);
 int	ma_stmt_isnull(struct ma_stmt *st, int col);
+/* The bytes of a column's value (NUL bytes inside included). */
+size_t	ma_stmt_len(struct ma_stmt *st, int col);
+/*
+ * The result columns: their number and names (SQLite knows them once
+ * prepared, MariaDB once the statement has run: after the first step).
+ */
+int	ma_stmt_columns(struct ma_stmt *st);
+const char *ma_stmt_column_name(struct ma_stmt *st, int col);
 /* Rows changed by the last executed statement. */
 int64_t	ma_stmt_changes(struct ma_stmt *st);
 void	ma_stmt_finalize(struct ma_stmt **stp);

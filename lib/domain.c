@@ -100,9 +100,8 @@ bind_field(struct ma_stmt *st, int idx, const struct field *f,
 	return -1;
 }
 
-/* Postfix transport syntax: "transport[:nexthop]", no white space. */
-static int
-check_transport(const char *t, struct ma_err *err)
+int
+ma_domain_transport_check(const char *t, struct ma_err *err)
 {
 	char q[MA_QUOTE_MAX];
 	const char *p;
@@ -126,7 +125,7 @@ check_req(const struct ma_domain_req *req, struct ma_err *err)
 	    d->description, MAX_DESCRIPTION, err) < 0)
 		return -1;
 	if ((req->fields & MA_DOM_TRANSPORT) &&
-	    check_transport(d->transport, err) < 0)
+	    ma_domain_transport_check(d->transport, err) < 0)
 		return -1;
 	if ((req->fields & MA_DOM_QUOTA) && d->quota < 0)
 		return ma_fail(err, MA_EINVAL, 0, "invalid quota: a mailbox "
@@ -202,11 +201,12 @@ bind_fields(struct ma_stmt *st, int idx, const struct ma_domain_req *req)
 
 /*
  * Run the INSERT or UPDATE in sql: its first "stamps" parameters take the
- * time, then come the requested fields, then the domain name.
+ * time (the first one created, when the request gives it), then come the
+ * requested fields, then the domain name.
  */
 static int
 write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
-    const struct ma_domain_req *req, struct ma_err *err)
+    const struct ma_domain_req *req, const char *created, struct ma_err *err)
 {
 	struct ma_stmt *st;
 	int idx, rc;
@@ -214,7 +214,8 @@ write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
 	if (ma_db_prepare(db, sql, &st, err) < 0)
 		return -1;
 	for (idx = 1; idx <= stamps; idx++)
-		ma_stmt_bind_text(st, idx, ma_db_now(db));
+		ma_stmt_bind_text(st, idx, idx == 1 && created != NULL ?
+		    created : ma_db_now(db));
 	idx = bind_fields(st, idx, req);
 	if (idx < 0 || ma_stmt_bind_text(st, idx, name) < 0)
 		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
@@ -259,7 +260,8 @@ ma_domain_add(struct ma_db *db, const struct ma_domain_req *want,
 	if (ma_buf_str(&sql) == NULL || ma_buf_str(&vals) == NULL)
 		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	else
-		rc = write_row(db, ma_buf_str(&sql), 2, name, req, err);
+		rc = write_row(db, ma_buf_str(&sql), 2, name, req,
+		    req->values.created, err);
 	ma_buf_release(&sql);
 	ma_buf_release(&vals);
 	if (rc < 0 && err->status == MA_EEXIST)
@@ -286,7 +288,8 @@ ma_domain_set(struct ma_db *db, const struct ma_domain_req *req,
 			ma_buf_addf(&sql, ", %s = ?", fields[i].column);
 	ma_buf_add(&sql, " WHERE domain = ?");
 	rc = ma_buf_str(&sql) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
-	    "out of memory") : write_row(db, ma_buf_str(&sql), 1, name, req, err);
+	    "out of memory") : write_row(db, ma_buf_str(&sql), 1, name, req, NULL,
+	    err);
 	ma_buf_release(&sql);
 	return rc < 0 ? -1 : log_change(db, req, name, "edit_domain", err);
 }

@@ -47,12 +47,16 @@ struct ma_domain_req {
 };
 
 /*
- * Create a domain; fields not in req get Postfixadmin's defaults.
+ * Create a domain; fields not in req get Postfixadmin's defaults, and
+ * created the time (unless req->values.created is set).
  * Errors: MA_EINVAL, MA_EEXIST, MA_EDB, MA_ETEMP.  Quota sizes that are
  * not whole quota units are rounded down (ma_domain_get shows them).
  */
 int	ma_domain_add(struct ma_db *db, const struct ma_domain_req *req,
 	    struct ma_err *err);
+
+/* Postfix transport syntax, "transport[:nexthop]": 0, or MA_EINVAL. */
+int	ma_domain_transport_check(const char *t, struct ma_err *err);
 
 /* Change the fields named in req. MA_ENODOMAIN if it does not exist. */
 int	ma_domain_set(struct ma_db *db, const struct ma_domain_req *req,

@@ -28,5 +28,9 @@
 #include "csv.h"
 #include "import.h"
 #include "spool.h"
+#include "json.h"
+#include "mapfile.h"
+#include "staging.h"
+#include "migrate.h"
 
 #endif

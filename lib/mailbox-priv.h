@@ -27,8 +27,19 @@ int	mailbox_quota_fits(const char *domain, int64_t quota,
 	    const struct ma_domain_limits *l, uint64_t mult, int64_t others,
 	    struct ma_err *err);
 
-/* INSERT n mailbox rows and their self aliases, as one statement each. */
+/*
+ * INSERT n mailbox rows and their self aliases, as one statement each
+ * (created: the row's, or the transaction's time when NULL).
+ */
 int	mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
 	    size_t n, struct ma_err *err);
+
+/* The same without the self aliases, for a caller that writes its own. */
+int	mailbox_insert_only(struct ma_db *db, const struct ma_mailbox *rows,
+	    size_t n, struct ma_err *err);
+
+/* UPDATE the columns req names (and modified) of one mailbox row. */
+int	mailbox_update_row(struct ma_db *db, const struct ma_mailbox_req *req,
+	    const char *address, struct ma_err *err);
 
 #endif

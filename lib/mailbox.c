@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alias-priv.h"
 #include "buf.h"
 #include "domain.h"
 #include "log.h"
@@ -135,7 +136,7 @@ check_quota(struct ma_db *db, const char *domain, const char *self,
 }
 
 int
-mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
+mailbox_insert_only(struct ma_db *db, const struct ma_mailbox *rows,
     size_t n, struct ma_err *err)
 {
 	const char *now = ma_db_now(db);
@@ -155,27 +156,38 @@ mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
 		ma_stmt_bind_int(st, k++, rows[i].quota);
 		ma_stmt_bind_text(st, k++, rows[i].local);
 		ma_stmt_bind_text(st, k++, rows[i].domain);
-		ma_stmt_bind_text(st, k++, now);
-		ma_stmt_bind_text(st, k++, now);
-		ma_stmt_bind_int(st, k++, rows[i].active);
-	}
-	rc = ma_stmt_step(st, err);
-	ma_stmt_finalize(&st);
-	/* The self aliases: Postfix's virtual_alias_maps query needs them. */
-	if (rc < 0 || ma_db_prepare_rows(db, "INSERT INTO alias (address, goto, "
-	    "domain, created, modified, active)", 6, n, &st, err) < 0)
-		return -1;
-	for (i = 0, k = 1; i < n; i++) {
-		ma_stmt_bind_text(st, k++, rows[i].address);
-		ma_stmt_bind_text(st, k++, rows[i].address);
-		ma_stmt_bind_text(st, k++, rows[i].domain);
-		ma_stmt_bind_text(st, k++, now);
+		ma_stmt_bind_text(st, k++, rows[i].created ? rows[i].created :
+		    now);
 		ma_stmt_bind_text(st, k++, now);
 		ma_stmt_bind_int(st, k++, rows[i].active);
 	}
 	rc = ma_stmt_step(st, err);
 	ma_stmt_finalize(&st);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+mailbox_insert_rows(struct ma_db *db, const struct ma_mailbox *rows,
+    size_t n, struct ma_err *err)
+{
+	struct alias_row *self;
+	size_t i;
+	int rc;
+
+	if (mailbox_insert_only(db, rows, n, err) < 0)
+		return -1;
+	/* The self aliases: Postfix's virtual_alias_maps query needs them. */
+	if ((self = calloc(n, sizeof(*self))) == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		self[i].address = self[i].goto_list = rows[i].address;
+		self[i].domain = rows[i].domain;
+		self[i].created = rows[i].created;
+		self[i].active = rows[i].active;
+	}
+	rc = alias_insert_rows(db, self, n, err);
+	free(self);
+	return rc;
 }
 
 /* A mailbox may not take an address a mailbox or an alias already has. */
@@ -260,9 +272,8 @@ ma_mailbox_add(struct ma_db *db, const struct ma_mailbox_req *req,
 	return ma_log_write(db, a.domain, "create_mailbox", data, err);
 }
 
-/* UPDATE the requested columns of one mailbox row. */
-static int
-update_row(struct ma_db *db, const struct ma_mailbox_req *req,
+int
+mailbox_update_row(struct ma_db *db, const struct ma_mailbox_req *req,
     const char *address, struct ma_err *err)
 {
 	struct ma_buf sql = MA_BUF_INIT;
@@ -355,7 +366,7 @@ ma_mailbox_set(struct ma_db *db, const struct ma_mailbox_req *req,
 	rc = (req->fields & MA_MBX_QUOTA) ? check_quota(db, a.domain,
 	    a.address, req->quota, &l, req->multiplier, err) : 0;
 	if (rc == 0)
-		rc = update_row(db, req, a.address, err);
+		rc = mailbox_update_row(db, req, a.address, err);
 	/* The self alias follows: else RCPT is accepted, then bounced. */
 	if (rc == 0 && (req->fields & MA_MBX_ACTIVE)) {
 		const char *const p[] = { req->active ? "1" : "0",

@@ -125,6 +125,46 @@ int	ma_maildir_purge(const struct ma_maildir_opts *o, const char *rel,
 	    struct ma_err *err);
 
 /*
+ * What a Maildir holds: every regular file (files), and the messages
+ * among them (the files in cur/ and new/ of the Maildir and of its
+ * folders) with their bytes on disk; skipped: symbolic links and special
+ * files, never followed nor copied.
+ */
+struct ma_maildir_tally {
+	int64_t		 files, messages, bytes, skipped;
+};
+/* Told of each file skipped (its path, and why); -1 stops. */
+typedef int ma_maildir_skip_fn(const char *path, const char *why,
+	    void *arg);
+/*
+ * Count the Maildir src_rel below the directory srcfd (where: its path,
+ * for messages), reading nothing but directories and inodes.  src_rel is
+ * relative, without "." or ".." components; no symbolic link is followed
+ * on the way.  Returns 0, or -1 with err set: MA_ENOTFOUND (no such
+ * Maildir), MA_EINVAL (src_rel), MA_EPERM (a link on the way), MA_EIO.
+ */
+int	ma_maildir_tally(int srcfd, const char *where, const char *src_rel,
+	    struct ma_maildir_tally *t, ma_maildir_skip_fn *skip, void *arg,
+	    struct ma_err *err);
+/*
+ * Copy that Maildir to <base>/<rel> (which must not exist): every file
+ * and directory with its name byte for byte and its times, mode 0600 or
+ * 0700, owned uid:gid (missing parents made as ma_maildir_create does),
+ * cur/, new/ and tmp/ added when the source lacks them, and maildirsize
+ * made anew for quota (bytes, 0 none) from the files, as "quota recalc"
+ * makes it (none when there is no quota and the source had none).  The
+ * copy is built under a hidden sibling name, synced, then renamed into
+ * place: an interrupted copy never shows at rel, and what it left is
+ * removed by the next copy to rel.  The source is never written.
+ * Returns 0 with *t filled, or -1 with err set (nothing left at rel):
+ * MA_EEXIST (rel exists), the errors of ma_maildir_tally and of
+ * ma_maildir_create.
+ */
+int	ma_maildir_copy(const struct ma_maildir_opts *o, int srcfd,
+	    const char *where, const char *src_rel, const char *rel,
+	    int64_t quota, struct ma_maildir_tally *t,
+	    ma_maildir_skip_fn *skip, void *arg, struct ma_err *err);
+/*
  * vmail_base held open, for commands that visit many Maildirs (quota
  * report, recalc, warn, the policy service): every path below it is
  * opened relative to fd without following a symbolic link.

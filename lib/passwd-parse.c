@@ -179,6 +179,8 @@ take_payload(struct pw_parsed *p, const char *s, enum enc enc,
 	case MA_PWK_MYSQL41:
 	case MA_PWK_MYSQL323:
 		return take_mysql(p, s, err);
+	case MA_PWK_LOCKED:
+		break;
 	}
 	return malformed(p, "", err);
 }
@@ -249,6 +251,10 @@ pw_parse(const char *hash, struct pw_parsed *p, struct ma_err *err)
 	memset(p, 0, sizeof(*p));
 	if (*hash == '\0')
 		return ma_fail(err, MA_EINVAL, 0, "empty password hash");
+	if (*hash == '!') {
+		p->s = pw_locked();
+		return 0;
+	}
 	close = hash[0] == '{' ? strchr(hash, '}') : NULL;
 	if (close != NULL && close > hash + 1 && close - hash < 40)
 		rc = parse_prefixed(hash, close, p, err);

@@ -22,6 +22,9 @@ struct pw_parsed {
 	size_t		 rawlen;
 };
 
+/* passwd.c: the scheme of "!…" values, outside the table of schemes. */
+const struct ma_passwd_scheme *pw_locked(void);
+
 /* passwd-parse.c */
 int	pw_parse(const char *hash, struct pw_parsed *p, struct ma_err *err);
 void	pw_parsed_release(struct pw_parsed *p);

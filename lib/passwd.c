@@ -23,6 +23,7 @@
 /* Salt of {SSHA}: courier-authlib takes the last 4 decoded bytes. */
 #define SSHA_SALT	4
 #define SALT_LEN	16
+#define RANDOM_LEN	16
 
 static const struct ma_passwd_scheme schemes[] = {
 	{ "SHA512-CRYPT", GEN | MA_PW_DEFAULT, CDS,
@@ -74,6 +75,17 @@ static const struct ma_passwd_scheme schemes[] = {
 	{ "MYSQL323", MA_PW_WEAK, 0,
 	  "MySQL OLD_PASSWORD(): 16 hex digits", MA_PWK_MYSQL323, NULL, 1 },
 };
+
+static const struct ma_passwd_scheme locked = {
+	"LOCKED", MA_PW_WEAK, 0, "a disabled password: '!' before the old "
+	"value; every login fails", MA_PWK_LOCKED, NULL, 0
+};
+
+const struct ma_passwd_scheme *
+pw_locked(void)
+{
+	return &locked;
+}
 
 static const struct {
 	const char *alias, *name;
@@ -260,6 +272,31 @@ ma_passwd_hash(const char *scheme, const char *pw, int prefix,
 	}
 }
 
+int
+ma_passwd_random(char **pw_r, struct ma_err *err)
+{
+	static const char set[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+	    "23456789";
+	unsigned char raw[RANDOM_LEN];
+	char *pw = malloc(RANDOM_LEN + 1);
+	size_t i;
+
+	*pw_r = NULL;
+	if (pw == NULL)
+		return ma_fail(err, MA_ENOMEM, 0, "out of memory");
+	if (pw_random(raw, sizeof(raw), err) < 0) {
+		free(pw);
+		return -1;
+	}
+	/* 256 % 56 != 0: the bias is under 2 %, below what matters here. */
+	for (i = 0; i < RANDOM_LEN; i++)
+		pw[i] = set[raw[i] % (sizeof(set) - 1)];
+	pw[RANDOM_LEN] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+	*pw_r = pw;
+	return 0;
+}
+
 /* digest(pw salt) == the first mdlen bytes of raw; salt is the rest. */
 static int
 match_digest(const struct pw_parsed *p, const char *md, const char *pw,
@@ -308,6 +345,8 @@ match(const struct pw_parsed *p, const char *pw, struct ma_err *err)
 		pw_mysql323(pw, d);
 		rc = ma_ct_equal(d, p->raw, 8);
 		break;
+	case MA_PWK_LOCKED:
+		return 0;
 	default:
 		return ma_fail(err, MA_EINVAL, 0, "%s: no such scheme kind",
 		    p->s->name);

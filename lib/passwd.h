@@ -35,7 +35,8 @@ enum ma_pw_kind {
 	MA_PWK_SALTED,		/* base64(digest(pw salt) salt) */
 	MA_PWK_PLAIN,		/* the password */
 	MA_PWK_MYSQL41,		/* "*" HEX(SHA1(SHA1(pw))) */
-	MA_PWK_MYSQL323		/* OLD_PASSWORD(): 16 hex digits */
+	MA_PWK_MYSQL323,	/* OLD_PASSWORD(): 16 hex digits */
+	MA_PWK_LOCKED		/* "!…": disabled, nothing matches */
 };
 
 struct ma_passwd_scheme {
@@ -111,6 +112,12 @@ int	ma_passwd_verify(const char *hash, const char *pw,
 	    struct ma_err *err);
 
 /*
+ * A stored value that begins with "!" is a disabled password, as in
+ * shadow(5): the scheme LOCKED, which no password matches and no server
+ * verifies (crypt(3) refuses the salt), so every login fails.
+ */
+
+/*
  * Recognise a stored hash without a password: its scheme in *scheme_r
  * and, in *verifiers_r, who can verify it in that exact form (a
  * {SHA512-CRYPT} prefix or an 8-byte {SSHA} salt rules courier out).
@@ -120,6 +127,13 @@ int	ma_passwd_verify(const char *hash, const char *pw,
 int	ma_passwd_identify(const char *hash,
 	    const struct ma_passwd_scheme **scheme_r, unsigned int *verifiers_r,
 	    struct ma_err *err);
+
+/*
+ * A new random password nobody has to type: 16 characters that read
+ * unambiguously (no 0/O, 1/l/I), from getrandom().  *pw_r is for the
+ * caller to wipe and free.  MA_EIO without randomness, MA_ENOMEM.
+ */
+int	ma_passwd_random(char **pw_r, struct ma_err *err);
 
 /* Constant-time comparison of n bytes: 1 if equal, else 0. */
 int	ma_ct_equal(const void *a, const void *b, size_t n);

@@ -388,3 +388,44 @@ groups_of_binary() {
 	reply_is --no-maildir
 	no_stderr
 }
+
+@test "migrate: its verbs, the dump file, --preset and --charset values, files for --map" {
+	local d=$BATS_TEST_TMPDIR/files
+	mkdir -p "$d"
+	: >"$d/postfix.sql"
+	: >"$d/custom.map"
+	comp mailadm migrate ""
+	reply_is plan run verify
+	comp mailadm migrate run "$d/p"
+	reply_is "$d/postfix.sql"
+	comp mailadm migrate run "$d/postfix.sql" --preset ""
+	reply_is flurdy postfixadmin-2
+	comp mailadm migrate plan "$d/postfix.sql" --preset p
+	reply_is postfixadmin-2
+	comp_line "mailadm migrate plan x --preset=fl" mailadm migrate plan x --preset = fl
+	reply_is flurdy
+	comp mailadm migrate plan "$d/postfix.sql" --charset ""
+	reply_is auto utf8 latin1
+	comp mailadm migrate run "$d/postfix.sql" --map "$d/c"
+	reply_is "$d/custom.map"
+	comp mailadm migrate run "$d/postfix.sql" --map "$d/custom.map" --up
+	reply_is --update
+	comp mailadm migrate run "$d/postfix.sql" --new
+	reply_is --new-passwords
+	comp mailadm migrate plan "$d/postfix.sql" ""
+	reply_is
+	no_stderr
+}
+
+@test "migrate --maildirs <TAB> and config --dir <TAB> complete directories only" {
+	local d=$BATS_TEST_TMPDIR/files
+	mkdir -p "$d/vmail-old" "$d/vmail-new"
+	: >"$d/vmail.sql"
+	comp mailadm migrate run "$d/vmail.sql" --maildirs "$d/v"
+	reply_is "$d/vmail-new" "$d/vmail-old"
+	comp mailadm migrate verify "$d/vmail.sql" --preset flurdy --maildirs "$d/vmail-o"
+	reply_is "$d/vmail-old"
+	comp mailadm config postfix --dir "$d/vmail-n"
+	reply_is "$d/vmail-new"
+	no_stderr
+}

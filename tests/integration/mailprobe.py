@@ -17,8 +17,12 @@ the first line of standard input.
                                                        for send)
   mailprobe.py imap PORT USER                       -> OK | NO | BAD
   mailprobe.py pop3 PORT USER                       -> +OK | -ERR
+  mailprobe.py imap-uids PORT USER [FOLDER]         -> "UIDVALIDITY N", then
+                                                       "UID MESSAGE-ID" lines
+  mailprobe.py pop3-uidl PORT USER                  -> "UIDL MESSAGE-ID" lines
 """
 import base64
+import email.parser
 import imaplib
 import os
 import poplib
@@ -130,9 +134,61 @@ def pop3(port, user):
             pass
 
 
+def message_id(header_bytes):
+    """The Message-ID of a message's header, "-" when it has none."""
+    h = email.parser.BytesHeaderParser().parsebytes(header_bytes)
+    return (h.get("Message-ID") or "-").strip()
+
+
+def imap_uids(port, user, folder="INBOX"):
+    """UIDVALIDITY of folder, and each message's UID with its Message-ID."""
+    pw = password()
+    c = imaplib.IMAP4(HOST, int(port), timeout=TIMEOUT)
+    try:
+        c.login(user, pw)
+        typ, _ = c.select('"%s"' % folder, readonly=True)
+        if typ != "OK":
+            return typ
+        lines = ["UIDVALIDITY %s" % c.untagged_responses["UIDVALIDITY"][0]
+                 .decode()]
+        typ, data = c.uid("FETCH", "1:*",
+                          "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        for item in data:
+            if isinstance(item, tuple):
+                uid = item[0].split(b"UID ")[1].split()[0].decode()
+                lines.append("%s %s" % (uid, message_id(item[1])))
+        return "\n".join(lines)
+    finally:
+        try:
+            c.logout()
+        except (imaplib.IMAP4.error, OSError):
+            pass
+
+
+def pop3_uidl(port, user):
+    """Each message's UIDL with its Message-ID (from TOP n 0)."""
+    pw = password()
+    c = poplib.POP3(HOST, int(port), timeout=TIMEOUT)
+    try:
+        c.user(user)
+        c.pass_(pw)
+        lines = []
+        for entry in c.uidl()[1]:
+            n, uidl = entry.decode().split(" ", 1)
+            head = b"\r\n".join(c.top(int(n), 0)[1]) + b"\r\n"
+            lines.append("%s %s" % (uidl, message_id(head)))
+        return "\n".join(lines)
+    finally:
+        try:
+            c.quit()
+        except (poplib.error_proto, OSError):
+            pass
+
+
 def main(argv):
     cmds = {"smtp-auth": smtp_auth, "send": send, "rcpt": rcpt,
-            "imap": imap, "pop3": pop3}
+            "imap": imap, "pop3": pop3, "imap-uids": imap_uids,
+            "pop3-uidl": pop3_uidl}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 64

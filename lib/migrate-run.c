@@ -1,0 +1,451 @@
+/*
+ * Writing the plan: the transaction of "migrate run".  New rows go in
+ * with the library's own writers (multi-row INSERTs for mailboxes and
+ * aliases, as "user import"); rows changed at the source are updated
+ * only with update; rows already there as they are are left alone, so a
+ * second run writes nothing.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alias-priv.h"
+#include "domain.h"
+#include "log.h"
+#include "mailbox-priv.h"
+#include "migrate-priv.h"
+#include "passwd.h"
+
+/* Rows per INSERT, as user import writes them. */
+#define CHUNK 256
+/* Postfixadmin's "never set" time, for dates the source did not know. */
+#define SENTINEL "2000-01-01 00:00:00"
+
+/* The rows of a work query to write: new ones, and changed ones if asked. */
+static const char *
+wanted(const struct ma_migrate *m)
+{
+	return m->o->update ? "(store IS NULL OR store = 'change')" :
+	    "store IS NULL";
+}
+
+static int
+prepare(struct ma_migrate *m, const char *fmt, struct ma_stmt **st,
+    struct ma_err *err)
+{
+	char *sql;
+	int rc;
+
+	if (asprintf(&sql, fmt, wanted(m)) < 0)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	rc = ma_db_prepare(m->w, sql, st, err);
+	free(sql);
+	return rc;
+}
+
+static int
+write_domains(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct ma_domain_req req;
+	struct ma_stmt *st;
+	int rc;
+
+	if (prepare(m, "SELECT name, description, quota, max_quota, "
+	    "domain_quota, max_mailboxes, max_aliases, transport, backup_mx, "
+	    "active, created, store FROM work.domain WHERE status = 'import' "
+	    "AND %s ORDER BY seq", &st, err) < 0)
+		return -1;
+	while ((rc = ma_stmt_step(st, err)) == 1) {
+		memset(&req, 0, sizeof(req));
+		req.name = ma_stmt_text(st, 0);
+		req.multiplier = m->o->multiplier;
+		req.fields = MA_DOM_DESCRIPTION | MA_DOM_QUOTA |
+		    MA_DOM_MAX_QUOTA | MA_DOM_DOMAIN_QUOTA |
+		    MA_DOM_MAX_MAILBOXES | MA_DOM_MAX_ALIASES |
+		    MA_DOM_TRANSPORT | MA_DOM_BACKUP_MX | MA_DOM_ACTIVE;
+		req.values.description = ma_stmt_text(st, 1);
+		req.values.quota = ma_stmt_int(st, 2);
+		req.values.max_quota = ma_stmt_int(st, 3);
+		req.values.domain_quota = ma_stmt_int(st, 4);
+		req.values.max_mailboxes = ma_stmt_int(st, 5);
+		req.values.max_aliases = ma_stmt_int(st, 6);
+		req.values.transport = ma_stmt_text(st, 7);
+		req.values.backup_mx = ma_stmt_int(st, 8) != 0;
+		req.values.active = ma_stmt_int(st, 9) != 0;
+		req.values.created = ma_stmt_text(st, 10) ? ma_stmt_text(st, 10) :
+		    SENTINEL;
+		rc = ma_stmt_isnull(st, 11) ? ma_domain_add(db, &req, err) :
+		    ma_domain_set(db, &req, err);
+		if (rc < 0)
+			break;
+		m->written[MA_MIG_DOMAINS]++;
+	}
+	ma_stmt_finalize(&st);
+	return rc < 0 ? ma_err_prefix(err, "domains") : 0;
+}
+
+static int
+write_alias_domains(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct ma_stmt *st;
+	int rc;
+
+	if (prepare(m, "SELECT substr(address, 2), substr(goto, 2), store FROM "
+	    "work.alias WHERE status = 'import' AND kind = 'domain_alias' AND "
+	    "%s ORDER BY seq", &st, err) < 0)
+		return -1;
+	while ((rc = ma_stmt_step(st, err)) == 1) {
+		if ((!ma_stmt_isnull(st, 2) && ma_alias_domain_del(db,
+		    ma_stmt_text(st, 0), err) < 0) || ma_alias_domain_add(db,
+		    ma_stmt_text(st, 0), ma_stmt_text(st, 1), err) < 0) {
+			rc = -1;
+			break;
+		}
+		m->written[MA_MIG_ALIAS_DOMAINS]++;
+	}
+	ma_stmt_finalize(&st);
+	return rc < 0 ? ma_err_prefix(err, "alias domains") : 0;
+}
+
+/* The hash to store for a work.mailbox row (class, value). */
+static int
+password(struct ma_migrate *m, const char *address, const char *class,
+    const char *value, char **hash_r, struct ma_err *err)
+{
+	char *pw = NULL;
+	int rc;
+
+	if (strcmp(class, MG_PW_HASH) == 0)
+		return ma_passwd_hash(m->o->scheme, value, m->o->prefix, hash_r,
+		    err);
+	if (strcmp(class, MG_PW_LOCK) != 0 || m->o->new_passwords == NULL)
+		return (*hash_r = strdup(value)) != NULL ? 0 :
+		    ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	if (ma_passwd_random(&pw, err) < 0)
+		return -1;
+	rc = ma_passwd_hash(m->o->scheme, pw, m->o->prefix, hash_r, err);
+	if (rc == 0 && fprintf(m->o->new_passwords, "%s,%s\n", address, pw) < 0)
+		rc = ma_fail(err, MA_EIO, errno, "cannot write the passwords "
+		    "file: %s", strerror(errno));
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+	return rc;
+}
+
+/* New mailboxes waiting for their INSERT, with their self alias rows. */
+struct new_boxes {
+	struct ma_mailbox	 rows[CHUNK];
+	struct alias_row	 self[CHUNK];
+	char			*gotos[CHUNK];
+	size_t			 n;
+};
+
+static void
+drop_boxes(struct new_boxes *nb)
+{
+	size_t i;
+
+	for (i = 0; i < nb->n; i++) {
+		ma_mailbox_release(&nb->rows[i]);
+		free(nb->gotos[i]);
+	}
+	nb->n = 0;
+}
+
+/*
+ * Mailboxes, their self alias rows (with the forwards the source had, so
+ * that no row is written twice) and their log rows, which name the
+ * forwards: "address quota=N goto=address,other".
+ */
+static int
+flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
+{
+	const char *domains[CHUNK], *data[CHUNK];
+	char text[CHUNK][MA_MAILBOX_DESCRIBE_MAX], *fwd[CHUNK];
+	size_t i;
+	int rc = 0;
+
+	if (nb->n == 0)
+		return 0;
+	for (i = 0; i < nb->n; i++) {
+		ma_mailbox_describe(&nb->rows[i], text[i], sizeof(text[i]));
+		domains[i] = nb->rows[i].domain;
+		data[i] = text[i];
+		fwd[i] = NULL;
+		if (strcmp(nb->gotos[i], nb->rows[i].address) == 0)
+			continue;
+		if (asprintf(&fwd[i], "%s goto=%s", text[i], nb->gotos[i]) < 0) {
+			fwd[i] = NULL;
+			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+		}
+		data[i] = fwd[i];
+	}
+	if (rc == 0 && (mailbox_insert_only(db, nb->rows, nb->n, err) < 0 ||
+	    alias_insert_rows(db, nb->self, nb->n, err) < 0 ||
+	    ma_log_write_rows(db, nb->n, domains, "create_mailbox", data,
+	    err) < 0))
+		rc = -1;
+	for (i = 0; i < nb->n; i++)
+		free(fwd[i]);
+	drop_boxes(nb);
+	return rc;
+}
+
+/* A row of work.mailbox as a mailbox to write. */
+static int
+row_to_mailbox(struct ma_migrate *m, struct ma_stmt *st, struct ma_mailbox *b,
+    struct ma_err *err)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->address, sizeof(b->address), "%s", ma_stmt_text(st, 0));
+	snprintf(b->local, sizeof(b->local), "%s", ma_stmt_text(st, 1));
+	snprintf(b->domain, sizeof(b->domain), "%s", ma_stmt_text(st, 2));
+	snprintf(b->maildir, sizeof(b->maildir), "%s", ma_stmt_text(st, 3));
+	b->quota = ma_stmt_int(st, 5);
+	b->active = ma_stmt_int(st, 6) != 0;
+	if ((b->name = strdup(ma_stmt_text(st, 4) ? ma_stmt_text(st, 4) :
+	    "")) == NULL || (b->created = strdup(ma_stmt_text(st, 7) ?
+	    ma_stmt_text(st, 7) : SENTINEL)) == NULL) {
+		ma_mailbox_release(b);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	if (password(m, b->address, ma_stmt_text(st, 8), ma_stmt_text(st, 9) ?
+	    ma_stmt_text(st, 9) : "", &b->password, err) < 0) {
+		ma_mailbox_release(b);
+		return ma_err_prefix(err, "%s", b->address);
+	}
+	return 0;
+}
+
+/* A mailbox changed at the source: every field it has, and its alias. */
+static int
+update_mailbox(struct ma_migrate *m, struct ma_db *db,
+    const struct ma_mailbox *b, struct ma_stmt *st, struct ma_err *err)
+{
+	struct ma_mailbox_req req;
+	const char *const p[] = { b->active ? "1" : "0", ma_db_now(db),
+	    b->address, b->address, NULL };
+	int keep_pw = strcmp(ma_stmt_text(st, 8), MG_PW_LOCK) == 0 &&
+	    m->o->new_passwords != NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.fields = MA_MBX_NAME | MA_MBX_QUOTA | MA_MBX_ACTIVE |
+	    (keep_pw ? 0 : MA_MBX_PASSWORD);
+	req.name = b->name;
+	req.quota = b->quota;
+	req.active = b->active;
+	req.password = b->password;
+	if (mailbox_update_row(db, &req, b->address, err) < 0 ||
+	    ma_db_run(db, "UPDATE alias SET active = ?, modified = ? WHERE "
+	    "address = ? AND goto = ?", p, NULL, err) < 0)
+		return -1;
+	return ma_log_write(db, b->domain, "edit_mailbox", b->address, err);
+}
+
+/* Queue a new mailbox (the current row of st) for the next INSERT. */
+static int
+add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
+    struct ma_err *err)
+{
+	size_t i = nb->n;
+
+	if (row_to_mailbox(m, st, &nb->rows[i], err) < 0)
+		return -1;
+	if ((nb->gotos[i] = strdup(ma_stmt_text(st, 11))) == NULL) {
+		ma_mailbox_release(&nb->rows[i]);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	nb->self[i].address = nb->rows[i].address;
+	nb->self[i].goto_list = nb->gotos[i];
+	nb->self[i].domain = nb->rows[i].domain;
+	nb->self[i].created = nb->rows[i].created;
+	nb->self[i].active = ma_stmt_int(st, 12) != 0;
+	nb->n++;
+	return 0;
+}
+
+static int
+write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct new_boxes nb;
+	struct ma_mailbox one;
+	struct ma_stmt *st;
+	int rc;
+
+	nb.n = 0;
+	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
+	    "active, created, pwclass, password, store, self_goto, self_active, "
+	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
+	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
+	    "NOT NULL AS has_alias FROM work.mailbox x "
+	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
+	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
+	    "ORDER BY seq", &st, err) < 0)
+		return -1;
+	while ((rc = ma_stmt_step(st, err)) == 1) {
+		if (!ma_stmt_isnull(st, 10)) {
+			if ((rc = row_to_mailbox(m, st, &one, err)) == 0)
+				rc = update_mailbox(m, db, &one, st, err);
+			ma_mailbox_release(&one);
+		} else if ((rc = add_box(m, st, &nb, err)) == 0) {
+			/* the source's row of its self alias goes in too */
+			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
+			if (nb.n == CHUNK)
+				rc = flush_mailboxes(db, &nb, err);
+		}
+		if (rc < 0)
+			break;
+		m->written[MA_MIG_MAILBOXES]++;
+	}
+	ma_stmt_finalize(&st);
+	if (rc == 0)
+		rc = flush_mailboxes(db, &nb, err);
+	drop_boxes(&nb);
+	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
+}
+
+/* "address +t1 +t2", the log data alias add writes. */
+static char *
+describe_alias(const char *address, const char *targets)
+{
+	char *s = NULL, *p;
+	size_t n = strlen(address) + 2 * strlen(targets) + 4;
+
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	p = s + snprintf(s, n, "%s +", address);
+	for (; *targets != '\0'; targets++) {
+		if (*targets == ',') {
+			*p++ = ' ';
+			*p++ = '+';
+		} else {
+			*p++ = *targets;
+		}
+	}
+	*p = '\0';
+	return s;
+}
+
+static int
+flush_aliases(struct ma_db *db, struct alias_row *rows, char **data, size_t n,
+    struct ma_err *err)
+{
+	const char *domains[CHUNK];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		domains[i] = rows[i].domain;
+	if (n == 0 || alias_insert_rows(db, rows, n, err) < 0)
+		return n == 0 ? 0 : -1;
+	return ma_log_write_rows(db, n, domains, "create_alias",
+	    (const char *const *)data, err);
+}
+
+/* An alias row the store has (or a new mailbox just got): new targets. */
+static int
+update_alias(struct ma_db *db, struct ma_stmt *st, struct ma_err *err)
+{
+	const char *const p[] = { ma_stmt_text(st, 1), ma_stmt_int(st, 3) ?
+	    "1" : "0", ma_db_now(db), ma_stmt_text(st, 0), NULL };
+	char *data;
+	int rc;
+
+	if (ma_db_run(db, "UPDATE alias SET goto = ?, active = ?, modified = ? "
+	    "WHERE address = ?", p, NULL, err) < 0)
+		return -1;
+	if ((data = describe_alias(ma_stmt_text(st, 0), ma_stmt_text(st, 1))) ==
+	    NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	rc = ma_log_write(db, ma_stmt_text(st, 2), "edit_alias", data, err);
+	free(data);
+	return rc;
+}
+
+static void
+drop_data(char **data, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(data[i]);
+}
+
+static int
+write_aliases(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct alias_row rows[CHUNK];
+	char *data[CHUNK], *strings[CHUNK][3];
+	struct ma_stmt *st;
+	size_t n = 0, i;
+	int rc;
+
+	/* A new mailbox's own row went in with it. */
+	if (prepare(m, "SELECT address, goto, domain, active, created, kind, "
+	    "store FROM work.alias WHERE status = 'import' AND kind <> "
+	    "'domain_alias' AND (%s) AND NOT (kind = 'mailbox' AND store IS "
+	    "NULL) ORDER BY seq", &st, err) < 0)
+		return -1;
+	while ((rc = ma_stmt_step(st, err)) == 1) {
+		if (strcmp(ma_stmt_text(st, 5), "mailbox") == 0 ||
+		    !ma_stmt_isnull(st, 6)) {
+			if ((rc = update_alias(db, st, err)) < 0)
+				break;
+			m->written[MA_MIG_ALIASES]++;
+			continue;
+		}
+		for (i = 0; i < 3; i++)
+			strings[n][i] = strdup(ma_stmt_text(st, i));
+		rows[n].address = strings[n][0];
+		rows[n].goto_list = strings[n][1];
+		rows[n].domain = strings[n][2];
+		rows[n].active = ma_stmt_int(st, 3) != 0;
+		rows[n].created = NULL;
+		data[n] = strings[n][0] && strings[n][1] ? describe_alias(
+		    strings[n][0], strings[n][1]) : NULL;
+		if (strings[n][2] == NULL || data[n] == NULL) {
+			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+			n++;
+			break;
+		}
+		m->written[MA_MIG_ALIASES]++;
+		if (++n == CHUNK) {
+			rc = flush_aliases(db, rows, data, n, err);
+			for (i = 0; i < n; i++)
+				drop_data(strings[i], 3);
+			drop_data(data, n);
+			n = 0;
+			if (rc < 0)
+				break;
+		}
+	}
+	ma_stmt_finalize(&st);
+	if (rc == 0)
+		rc = flush_aliases(db, rows, data, n, err);
+	for (i = 0; i < n; i++)
+		drop_data(strings[i], 3);
+	drop_data(data, n);
+	return rc < 0 ? ma_err_prefix(err, "aliases") : 0;
+}
+
+int
+ma_migrate_txn(struct ma_db *db, void *arg, struct ma_err *err)
+{
+	struct ma_migrate *m = arg;
+	FILE *pw = m->o->new_passwords;
+
+	memset(m->written, 0, sizeof(m->written));
+	/* An attempt that is retried starts the passwords file again. */
+	if (pw != NULL && (fflush(pw) != 0 || ftruncate(fileno(pw), 0) < 0 ||
+	    fseeko(pw, 0, SEEK_SET) < 0 || fprintf(pw, "address,password\n") < 0))
+		return ma_fail(err, MA_EIO, errno, "cannot write the passwords "
+		    "file: %s", strerror(errno));
+	if (write_domains(m, db, err) < 0 || write_alias_domains(m, db, err) < 0 ||
+	    write_mailboxes(m, db, err) < 0 || write_aliases(m, db, err) < 0)
+		return -1;
+	if (pw != NULL && fflush(pw) != 0)
+		return ma_fail(err, MA_EIO, errno, "cannot write the passwords "
+		    "file: %s", strerror(errno));
+	return 0;
+}

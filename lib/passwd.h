@@ -103,6 +103,16 @@ int	ma_passwd_hash(const char *scheme, const char *pw, int prefix,
 	    char **hash_r, struct ma_err *err);
 
 /*
+ * ma_passwd_hash for each of the n passwords pw[i] into hashes[i], shared
+ * by workers threads (0: one per online processor).  On an error, none
+ * is kept (every hashes[i] NULL), *bad (if not NULL) is the first
+ * password in order that failed and err says why, as a loop would.
+ */
+int	ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
+	    int prefix, int workers, char **hashes, size_t *bad,
+	    struct ma_err *err);
+
+/*
  * Whether pw matches the stored hash: 1 match, 0 mismatch, -1 error
  * (MA_EINVAL: not a hash mailadm knows, or a malformed one; the message
  * names the scheme, never the hash).  Accepts every scheme of

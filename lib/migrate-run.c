@@ -223,13 +223,24 @@ struct new_boxes {
 	char			*gotos[CHUNK];
 	char			*clear[CHUNK];	/* to hash, or NULL */
 	size_t			 n;
+	/* the clear ones being hashed: rows at[i]'s password into hash[i] */
+	const char		*pw[CHUNK];
+	char			*hash[CHUNK];
+	size_t			 at[CHUNK], nhash;
+	struct ma_passwd_batch	*batch;
 };
 
 static void
 drop_boxes(struct new_boxes *nb)
 {
+	struct ma_err ignored;
 	size_t i;
 
+	/* The workers read the clear passwords until they are done. */
+	if (ma_passwd_hash_finish(&nb->batch, NULL, &ignored) == 0)
+		for (i = 0; i < nb->nhash; i++)
+			free(nb->hash[i]);
+	nb->nhash = 0;
 	for (i = 0; i < nb->n; i++) {
 		ma_mailbox_release(&nb->rows[i]);
 		free(nb->gotos[i]);
@@ -239,30 +250,40 @@ drop_boxes(struct new_boxes *nb)
 }
 
 /*
- * The passwords of the waiting mailboxes that are to be hashed, hashed
- * together: the cost of crypt(3) is most of a migration's.
+ * Start hashing the passwords of the waiting mailboxes that need it, in
+ * other threads: the cost of crypt(3) is most of a migration's, and the
+ * chunk before goes to the store meanwhile.
  */
 static int
-hash_boxes(struct ma_migrate *m, struct new_boxes *nb, struct ma_err *err)
+hash_start(struct ma_migrate *m, struct new_boxes *nb, struct ma_err *err)
 {
-	const char *pw[CHUNK];
-	char *hash[CHUNK];
-	size_t at[CHUNK], i, n = 0, bad;
+	size_t i;
 
+	nb->nhash = 0;
 	for (i = 0; i < nb->n; i++)
 		if (nb->clear[i] != NULL) {
-			at[n] = i;
-			pw[n++] = nb->clear[i];
+			nb->at[nb->nhash] = i;
+			nb->pw[nb->nhash++] = nb->clear[i];
 		}
-	if (n == 0)
-		return 0;
-	if (ma_passwd_hash_many(m->o->scheme, pw, n, m->o->prefix, 0, hash,
-	    &bad, err) < 0)
-		return ma_err_prefix(err, "%s", nb->rows[at[bad]].address);
-	for (i = 0; i < n; i++) {
-		nb->rows[at[i]].password = hash[i];
-		wipe(&nb->clear[at[i]]);
+	return ma_passwd_hash_start(m->o->scheme, nb->pw, nb->nhash,
+	    m->o->prefix, 0, nb->hash, &nb->batch, err);
+}
+
+/* The hashes, once all are made, in their rows. */
+static int
+hash_finish(struct new_boxes *nb, struct ma_err *err)
+{
+	size_t i, bad;
+
+	if (ma_passwd_hash_finish(&nb->batch, &bad, err) < 0) {
+		nb->nhash = 0;
+		return ma_err_prefix(err, "%s", nb->rows[nb->at[bad]].address);
 	}
+	for (i = 0; i < nb->nhash; i++) {
+		nb->rows[nb->at[i]].password = nb->hash[i];
+		wipe(&nb->clear[nb->at[i]]);
+	}
+	nb->nhash = 0;
 	return 0;
 }
 
@@ -282,7 +303,8 @@ flush_mailboxes(struct ma_migrate *m, struct ma_db *db, struct new_boxes *nb,
 
 	if (nb->n == 0)
 		return 0;
-	if (hash_boxes(m, nb, err) < 0) {
+	if ((nb->batch == NULL && hash_start(m, nb, err) < 0) ||
+	    hash_finish(nb, err) < 0) {
 		drop_boxes(nb);
 		return -1;
 	}
@@ -389,16 +411,22 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 	return 0;
 }
 
+/*
+ * New mailboxes go in CHUNK at a time, each chunk once the next is read
+ * and its passwords are being hashed; a changed one is updated in its
+ * place in the order (after the chunk before: the log keeps the order).
+ */
 static int
 write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct new_boxes nb;
+	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb, *prev = NULL;
 	struct ma_mailbox one;
 	struct ma_stmt *st;
 	char *clear;
 	int rc;
 
-	nb.n = 0;
+	if (nb == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
 	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
@@ -406,10 +434,16 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	    "NOT NULL AS has_alias FROM work.mailbox x "
 	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
 	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
-	    "ORDER BY seq", &st, err) < 0)
+	    "ORDER BY seq", &st, err) < 0) {
+		free(nb);
 		return -1;
+	}
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (!ma_stmt_isnull(st, 10)) {
+			if (prev != NULL && (rc = flush_mailboxes(m, db, prev,
+			    err)) < 0)
+				break;
+			prev = NULL;
 			if ((rc = row_to_mailbox(m, st, &one, &clear, err)) ==
 			    0 && clear != NULL && (rc = ma_passwd_hash(
 			    m->o->scheme, clear, m->o->prefix, &one.password,
@@ -419,20 +453,29 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 				rc = update_mailbox(m, db, &one, st, err);
 			wipe(&clear);
 			ma_mailbox_release(&one);
-		} else if ((rc = add_box(m, st, &nb, err)) == 0) {
+		} else if ((rc = add_box(m, st, cur, err)) == 0) {
 			/* the source's row of its self alias goes in too */
 			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
-			if (nb.n == CHUNK)
-				rc = flush_mailboxes(m, db, &nb, err);
+			if (cur->n == CHUNK && (rc = hash_start(m, cur, err)) ==
+			    0 && prev != NULL)
+				rc = flush_mailboxes(m, db, prev, err);
+			if (cur->n == CHUNK) {
+				prev = cur;
+				cur = cur == nb ? nb + 1 : nb;
+			}
 		}
 		if (rc < 0)
 			break;
 		m->written[MA_MIG_MAILBOXES]++;
 	}
 	ma_stmt_finalize(&st);
+	if (rc == 0 && prev != NULL)
+		rc = flush_mailboxes(m, db, prev, err);
 	if (rc == 0)
-		rc = flush_mailboxes(m, db, &nb, err);
-	drop_boxes(&nb);
+		rc = flush_mailboxes(m, db, cur, err);
+	drop_boxes(&nb[0]);
+	drop_boxes(&nb[1]);
+	free(nb);
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 

@@ -1,7 +1,9 @@
 /*
  * Many passwords hashed at once: a bulk writer (a migration's cleartext
  * passwords) spends most of its time in crypt(3), whose cost is made to
- * be high.  The work is shared by a few threads, one per processor:
+ * be high.  The work is shared by a few threads, one per processor,
+ * while the caller does something else (its database round trips); the
+ * caller helps with what is left when it needs the hashes.
  * ma_passwd_hash keeps no state between calls (crypt_r over scratch of
  * its own, getrandom for salts), so the results are those of a loop.
  */
@@ -16,7 +18,7 @@
 /* More threads than this gain nothing on the batches callers make. */
 #define WORKERS_MAX 16
 
-struct job {
+struct ma_passwd_batch {
 	const char		*scheme;
 	const char *const	*pw;
 	char			**hashes;
@@ -25,22 +27,24 @@ struct job {
 	size_t			 n, next;
 	int			 prefix;
 	pthread_mutex_t		 lock;
+	pthread_t		 tid[WORKERS_MAX];
+	size_t			 started;
 };
 
 static void *
 work(void *arg)
 {
-	struct job *j = arg;
+	struct ma_passwd_batch *b = arg;
 	size_t i;
 
 	for (;;) {
-		pthread_mutex_lock(&j->lock);
-		i = j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->n)
+		pthread_mutex_lock(&b->lock);
+		i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->n)
 			return NULL;
-		j->rcs[i] = ma_passwd_hash(j->scheme, j->pw[i], j->prefix,
-		    &j->hashes[i], &j->errs[i]);
+		b->rcs[i] = ma_passwd_hash(b->scheme, b->pw[i], b->prefix,
+		    &b->hashes[i], &b->errs[i]);
 	}
 }
 
@@ -56,52 +60,91 @@ workers_for(size_t n, int workers)
 	return (size_t)workers < n ? (size_t)workers : n;
 }
 
-int
-ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
-    int prefix, int workers, char **hashes, size_t *bad, struct ma_err *err)
+/* The batch, with threads threads at work on it. */
+static int
+start(const char *scheme, const char *const *pw, size_t n, int prefix,
+    size_t threads, char **hashes, struct ma_passwd_batch **bp,
+    struct ma_err *err)
 {
-	pthread_t tid[WORKERS_MAX];
-	struct job j;
-	size_t i, started = 0, w = workers_for(n, workers);
-	int rc = 0;
+	struct ma_passwd_batch *b = calloc(1, sizeof(*b));
+	size_t i;
 
-	memset(&j, 0, sizeof(j));
-	j.scheme = scheme;
-	j.pw = pw;
-	j.hashes = hashes;
-	j.n = n;
-	j.prefix = prefix;
-	for (i = 0; i < n; i++)
-		hashes[i] = NULL;
-	if (n == 0)
-		return 0;
-	if ((j.errs = calloc(n, sizeof(*j.errs))) == NULL ||
-	    (j.rcs = calloc(n, sizeof(*j.rcs))) == NULL) {
-		free(j.errs);
+	*bp = NULL;
+	if (b == NULL || (b->errs = calloc(n ? n : 1, sizeof(*b->errs))) ==
+	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL) {
+		if (b != NULL)
+			free(b->errs);
+		free(b);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
-	pthread_mutex_init(&j.lock, NULL);
-	/* The calling thread is one of the workers. */
-	for (; started + 1 < w; started++)
-		if (pthread_create(&tid[started], NULL, work, &j) != 0)
+	b->scheme = scheme;
+	b->pw = pw;
+	b->hashes = hashes;
+	b->n = n;
+	b->prefix = prefix;
+	for (i = 0; i < n; i++)
+		hashes[i] = NULL;
+	pthread_mutex_init(&b->lock, NULL);
+	/* Threads that cannot start leave their share to the caller. */
+	for (; b->started < threads; b->started++)
+		if (pthread_create(&b->tid[b->started], NULL, work, b) != 0)
 			break;
-	work(&j);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&j.lock);
+	*bp = b;
+	return 0;
+}
+
+int
+ma_passwd_hash_start(const char *scheme, const char *const *pw, size_t n,
+    int prefix, int workers, char **hashes, struct ma_passwd_batch **bp,
+    struct ma_err *err)
+{
+	return start(scheme, pw, n, prefix, workers_for(n, workers), hashes,
+	    bp, err);
+}
+
+int
+ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+    struct ma_err *err)
+{
+	struct ma_passwd_batch *b = *bp;
+	size_t i;
+	int rc = 0;
+
+	if (b == NULL)
+		return 0;
+	*bp = NULL;
+	work(b);
+	for (i = 0; i < b->started; i++)
+		pthread_join(b->tid[i], NULL);
+	pthread_mutex_destroy(&b->lock);
 	/* The first failure in the caller's order, as a loop would stop. */
-	for (i = 0; i < n && rc == 0; i++)
-		if (j.rcs[i] < 0) {
-			*err = j.errs[i];
+	for (i = 0; i < b->n && rc == 0; i++)
+		if (b->rcs[i] < 0) {
+			*err = b->errs[i];
 			if (bad != NULL)
 				*bad = i;
 			rc = -1;
 		}
-	for (i = 0; i < n && rc < 0; i++) {
-		free(hashes[i]);
-		hashes[i] = NULL;
+	for (i = 0; i < b->n && rc < 0; i++) {
+		free(b->hashes[i]);
+		b->hashes[i] = NULL;
 	}
-	free(j.errs);
-	free(j.rcs);
+	free(b->errs);
+	free(b->rcs);
+	free(b);
 	return rc;
+}
+
+int
+ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
+    int prefix, int workers, char **hashes, size_t *bad, struct ma_err *err)
+{
+	struct ma_passwd_batch *b;
+	size_t w = workers_for(n, workers);
+
+	/* The caller is one of the workers. */
+	if (start(scheme, pw, n, prefix, w > 0 ? w - 1 : 0, hashes, &b,
+	    err) < 0)
+		return -1;
+	return ma_passwd_hash_finish(&b, bad, err);
 }

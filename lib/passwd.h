@@ -113,6 +113,19 @@ int	ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
 	    struct ma_err *err);
 
 /*
+ * The same in two steps: start hands the passwords to workers threads
+ * (0: one per online processor) and returns at once; pw and hashes must
+ * stay until finish, which helps with what is left, waits, and returns
+ * as ma_passwd_hash_many does.  Every started batch must be finished.
+ */
+struct ma_passwd_batch;
+int	ma_passwd_hash_start(const char *scheme, const char *const *pw,
+	    size_t n, int prefix, int workers, char **hashes,
+	    struct ma_passwd_batch **bp, struct ma_err *err);
+int	ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+	    struct ma_err *err);
+
+/*
  * Whether pw matches the stored hash: 1 match, 0 mismatch, -1 error
  * (MA_EINVAL: not a hash mailadm knows, or a malformed one; the message
  * names the scheme, never the hash).  Accepts every scheme of

@@ -1,7 +1,7 @@
 /*
- * ma_passwd_hash_many: the same hashes (each verifies against its own
- * password only) and the same first error as a loop of ma_passwd_hash,
- * with one worker, two, and more workers than passwords.
+ * ma_passwd_hash_many and its two steps: the same hashes (each verifies
+ * against its own password only) and the same first error as a loop of
+ * ma_passwd_hash, with one worker, two, and more workers than passwords.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +59,32 @@ first_error(int workers)
 	is_int(nulls, N, "no hash is kept");
 }
 
+/* start, then finish later: the same as at once; two batches at a time. */
+static void
+two_steps(void)
+{
+	struct ma_passwd_batch *a, *b;
+	char *ha[N], *hb[N];
+	struct ma_err err;
+	size_t i, good = 0;
+
+	ok(ma_passwd_hash_start("SHA512-CRYPT", pw, N, 0, 0, ha, &a, &err) ==
+	    0 && ma_passwd_hash_start("SSHA512", pw, N, 0, 2, hb, &b, &err) ==
+	    0, "two batches started");
+	ok(ma_passwd_hash_finish(&b, NULL, &err) == 0 && b == NULL &&
+	    ma_passwd_hash_finish(&a, NULL, &err) == 0 && a == NULL,
+	    "finished in the other order");
+	for (i = 0; i < N; i++) {
+		good += ma_passwd_verify(ha[i], pw[i], &err) == 1 &&
+		    ma_passwd_verify(hb[i], pw[i], &err) == 1;
+		free(ha[i]);
+		free(hb[i]);
+	}
+	is_int(good, N, "every hash of both verifies");
+	ok(ma_passwd_hash_finish(&a, NULL, &err) == 0,
+	    "finishing no batch is no error");
+}
+
 int
 main(void)
 {
@@ -75,6 +101,8 @@ main(void)
 	all_verify("SHA512-CRYPT", 2);
 	all_verify("SHA512-CRYPT", 0);
 	all_verify("SSHA512", 64);
+	test_begin("in two steps");
+	two_steps();
 	test_begin("errors");
 	first_error(1);
 	first_error(3);

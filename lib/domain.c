@@ -200,23 +200,20 @@ bind_fields(struct ma_stmt *st, int idx, const struct ma_domain_req *req)
 }
 
 /*
- * Run the INSERT or UPDATE in sql: its first "stamps" parameters take the
- * time (the first one created, when the request gives it), then come the
- * requested fields, then the domain name.
+ * Run the UPDATE in sql: its first parameter takes the time, then come
+ * the requested fields, then the domain name.
  */
 static int
-write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
-    const struct ma_domain_req *req, const char *created, struct ma_err *err)
+update_row(struct ma_db *db, const char *sql, const char *name,
+    const struct ma_domain_req *req, struct ma_err *err)
 {
 	struct ma_stmt *st;
 	int idx, rc;
 
 	if (ma_db_prepare(db, sql, &st, err) < 0)
 		return -1;
-	for (idx = 1; idx <= stamps; idx++)
-		ma_stmt_bind_text(st, idx, idx == 1 && created != NULL ?
-		    created : ma_db_now(db));
-	idx = bind_fields(st, idx, req);
+	ma_stmt_bind_text(st, 1, ma_db_now(db));
+	idx = bind_fields(st, 2, req);
 	if (idx < 0 || ma_stmt_bind_text(st, idx, name) < 0)
 		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	else if ((rc = ma_stmt_step(st, err)) == 0 &&
@@ -226,48 +223,137 @@ write_row(struct ma_db *db, const char *sql, int stamps, const char *name,
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * The row add writes for want: the name normalized into name, the fields
+ * checked; Postfixadmin's description and transport columns have no
+ * default, so they are always written.
+ */
+static int
+add_req(const struct ma_domain_req *want, char name[MA_DOMAIN_MAX + 1],
+    struct ma_domain_req *full, struct ma_err *err)
+{
+	if (ma_domain_normalize(want->name, name, err) < 0 ||
+	    check_req(want, err) < 0)
+		return -1;
+	*full = *want;
+	full->name = name;
+	if (!(full->fields & MA_DOM_DESCRIPTION))
+		full->values.description = "";
+	if (!(full->fields & MA_DOM_TRANSPORT))
+		full->values.transport = "virtual";
+	full->fields |= MA_DOM_DESCRIPTION | MA_DOM_TRANSPORT;
+	return 0;
+}
+
+/* INSERT the n rows of full (with the same fields) as one statement. */
+static int
+insert_rows(struct ma_db *db, const struct ma_domain_req *full, size_t n,
+    struct ma_err *err)
+{
+	struct ma_buf head = MA_BUF_INIT;
+	struct ma_stmt *st;
+	size_t i, r;
+	int ncols = 3, idx = 1, rc;
+
+	ma_buf_add(&head, "INSERT INTO domain (created, modified");
+	for (i = 0; i < NFIELDS; i++)
+		if (full->fields & fields[i].flag) {
+			ma_buf_addf(&head, ", %s", fields[i].column);
+			ncols++;
+		}
+	ma_buf_add(&head, ", domain)");
+	rc = ma_buf_str(&head) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
+	    "out of memory") : ma_db_prepare_rows(db, ma_buf_str(&head), ncols,
+	    n, &st, err);
+	ma_buf_release(&head);
+	if (rc < 0)
+		return -1;
+	for (r = 0; r < n && idx > 0; r++) {
+		/* created and modified share the one transaction timestamp. */
+		ma_stmt_bind_text(st, idx++, full[r].values.created != NULL ?
+		    full[r].values.created : ma_db_now(db));
+		ma_stmt_bind_text(st, idx++, ma_db_now(db));
+		if ((idx = bind_fields(st, idx, &full[r])) > 0 &&
+		    ma_stmt_bind_text(st, idx++, full[r].name) < 0)
+			idx = -1;
+	}
+	rc = idx < 0 ? ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory") :
+	    ma_stmt_step(st, err);
+	ma_stmt_finalize(&st);
+	if (rc < 0 && err->status == MA_EEXIST)
+		return n == 1 ? ma_fail(err, MA_EEXIST, err->code, "domain "
+		    "'%s' already exists", full->name) : ma_fail(err,
+		    MA_EEXIST, err->code, "one of the %zu domains from '%s' to "
+		    "'%s' already exists", n, full->name, full[n - 1].name);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 ma_domain_add(struct ma_db *db, const struct ma_domain_req *want,
     struct ma_err *err)
 {
-	struct ma_buf sql = MA_BUF_INIT, vals = MA_BUF_INIT;
-	struct ma_domain_req full = *want, *req = &full;
+	struct ma_domain_req full;
 	char name[MA_DOMAIN_MAX + 1];
-	size_t i;
-	int rc;
 
-	if (ma_domain_normalize(want->name, name, err) < 0 ||
-	    check_req(want, err) < 0)
+	if (add_req(want, name, &full, err) < 0 ||
+	    insert_rows(db, &full, 1, err) < 0)
 		return -1;
-	/* Postfixadmin's description and transport columns have no default. */
-	if (!(full.fields & MA_DOM_DESCRIPTION))
-		full.values.description = "";
-	if (!(full.fields & MA_DOM_TRANSPORT))
-		full.values.transport = "virtual";
-	full.fields |= MA_DOM_DESCRIPTION | MA_DOM_TRANSPORT;
-	ma_buf_add(&sql, "INSERT INTO domain (created, modified");
-	ma_buf_add(&vals, ") VALUES (?, ?");
-	for (i = 0; i < NFIELDS; i++)
-		if (req->fields & fields[i].flag) {
-			ma_buf_addf(&sql, ", %s", fields[i].column);
-			ma_buf_add(&vals, ", ?");
-		}
-	ma_buf_add(&sql, ", domain");
-	ma_buf_add(&vals, ", ?)");
-	if (ma_buf_str(&vals) != NULL)
-		ma_buf_add(&sql, ma_buf_str(&vals));
-	/* created and modified share the one transaction timestamp. */
-	if (ma_buf_str(&sql) == NULL || ma_buf_str(&vals) == NULL)
+	return log_change(db, want, name, "create_domain", err);
+}
+
+/* What ma_domain_add_rows needs for n rows. */
+struct add_rows {
+	struct ma_domain_req	*full;
+	char			(*names)[MA_DOMAIN_MAX + 1];
+	struct ma_buf		*text;
+	const char		**data, **domains;
+};
+
+int
+ma_domain_add_rows(struct ma_db *db, const struct ma_domain_req *want,
+    size_t n, struct ma_err *err)
+{
+	struct add_rows a;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	a.full = calloc(n, sizeof(*a.full));
+	a.names = calloc(n, sizeof(*a.names));
+	a.text = calloc(n, sizeof(*a.text));
+	a.data = calloc(n, sizeof(*a.data));
+	a.domains = calloc(n, sizeof(*a.domains));
+	if (a.full == NULL || a.names == NULL || a.text == NULL ||
+	    a.data == NULL || a.domains == NULL)
 		rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	else
-		rc = write_row(db, ma_buf_str(&sql), 2, name, req,
-		    req->values.created, err);
-	ma_buf_release(&sql);
-	ma_buf_release(&vals);
-	if (rc < 0 && err->status == MA_EEXIST)
-		return ma_fail(err, MA_EEXIST, err->code, "domain '%s' already "
-		    "exists", name);
-	return rc < 0 ? -1 : log_change(db, want, name, "create_domain", err);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (add_req(&want[i], a.names[i], &a.full[i], err) < 0)
+			rc = ma_err_prefix(err, "%s", want[i].name);
+		else if (a.full[i].fields != a.full[0].fields)
+			rc = ma_fail(err, MA_EINVAL, 0, "domain '%s' sets other "
+			    "fields than '%s': not one INSERT", a.names[i],
+			    a.names[0]);
+	}
+	if (rc == 0)
+		rc = insert_rows(db, a.full, n, err);
+	for (i = 0; i < n && rc == 0; i++) {
+		describe(&a.text[i], &want[i], a.names[i]);
+		a.domains[i] = a.names[i];
+		if ((a.data[i] = ma_buf_str(&a.text[i])) == NULL)
+			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		rc = ma_log_write_rows(db, n, a.domains, "create_domain",
+		    a.data, err);
+	for (i = 0; a.text != NULL && i < n; i++)
+		ma_buf_release(&a.text[i]);
+	free(a.full);
+	free(a.names);
+	free(a.text);
+	free(a.data);
+	free(a.domains);
+	return rc;
 }
 
 int
@@ -288,8 +374,7 @@ ma_domain_set(struct ma_db *db, const struct ma_domain_req *req,
 			ma_buf_addf(&sql, ", %s = ?", fields[i].column);
 	ma_buf_add(&sql, " WHERE domain = ?");
 	rc = ma_buf_str(&sql) == NULL ? ma_fail(err, MA_ENOMEM, ENOMEM,
-	    "out of memory") : write_row(db, ma_buf_str(&sql), 1, name, req, NULL,
-	    err);
+	    "out of memory") : update_row(db, ma_buf_str(&sql), name, req, err);
 	ma_buf_release(&sql);
 	return rc < 0 ? -1 : log_change(db, req, name, "edit_domain", err);
 }

@@ -55,6 +55,14 @@ struct ma_domain_req {
 int	ma_domain_add(struct ma_db *db, const struct ma_domain_req *req,
 	    struct ma_err *err);
 
+/*
+ * Create n domains as ma_domain_add does, in one INSERT (and one of
+ * their log rows, which stay out of the journal: a bulk writer reports
+ * what it does itself).  Every request must name the same fields.
+ */
+int	ma_domain_add_rows(struct ma_db *db, const struct ma_domain_req *reqs,
+	    size_t n, struct ma_err *err);
+
 /* Postfix transport syntax, "transport[:nexthop]": 0, or MA_EINVAL. */
 int	ma_domain_transport_check(const char *t, struct ma_err *err);
 

@@ -28,16 +28,83 @@ struct dom {
 	const char	*reject;		/* a code, or NULL */
 };
 
+/*
+ * The domains found importable, by name: every mailbox and alias row
+ * asks for its domain, and a big dump has a few thousand domains for
+ * hundreds of thousands of rows.  Open addressing; emptied when three
+ * quarters full, so that it stays the same size however many there are.
+ */
+#define DOMAIN_SLOTS 4096
+struct mg_domain_cache {
+	struct {
+		char	 name[MA_DOMAIN_MAX + 1];	/* "": free */
+		int	 backup_mx;
+		int64_t	 quota, max_quota;
+	}		 slot[DOMAIN_SLOTS];
+	size_t		 n;
+};
+
+/* name's slot: its entry, or the free one where it goes. */
+static size_t
+cache_slot(const struct mg_domain_cache *c, const char *name)
+{
+	const unsigned char *p;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	for (;; h++)
+		if (c->slot[h % DOMAIN_SLOTS].name[0] == '\0' ||
+		    strcmp(c->slot[h % DOMAIN_SLOTS].name, name) == 0)
+			return h % DOMAIN_SLOTS;
+}
+
+static void
+cache_put(struct ma_migrate *m, const char *name,
+    const struct mg_domain_state *ds)
+{
+	struct mg_domain_cache *c = m->domain_cache;
+	size_t i;
+
+	if (c == NULL && (c = m->domain_cache = calloc(1, sizeof(*c))) == NULL)
+		return;		/* no cache: the query each time */
+	if (c->n >= DOMAIN_SLOTS / 4 * 3)
+		memset(c, 0, sizeof(*c));
+	i = cache_slot(c, name);
+	snprintf(c->slot[i].name, sizeof(c->slot[i].name), "%s", name);
+	c->slot[i].backup_mx = ds->backup_mx;
+	c->slot[i].quota = ds->quota;
+	c->slot[i].max_quota = ds->max_quota;
+	c->n++;
+}
+
+void
+mg_domain_cache_free(struct ma_migrate *m)
+{
+	free(m->domain_cache);
+	m->domain_cache = NULL;
+}
+
 int
 mg_domain_state(struct ma_migrate *m, const char *name,
     struct mg_domain_state *ds, struct ma_err *err)
 {
+	const struct mg_domain_cache *c = m->domain_cache;
 	char mult[24];
 	const char *const p[] = { name, mult, name, NULL };
 	struct ma_stmt *st;
+	size_t i;
 	int rc;
 
 	memset(ds, 0, sizeof(*ds));
+	if (c != NULL && *name != '\0' && (i = cache_slot(c, name),
+	    c->slot[i].name[0] != '\0')) {
+		ds->ok = 1;
+		ds->backup_mx = c->slot[i].backup_mx;
+		ds->quota = c->slot[i].quota;
+		ds->max_quota = c->slot[i].max_quota;
+		return 0;
+	}
 	snprintf(mult, sizeof(mult), "%" PRIu64, m->o->multiplier);
 	rc = mg_query1(m, "SELECT backup_mx, quota, max_quota FROM "
 	    "work.domain WHERE name = ? AND status = 'import' UNION ALL "
@@ -49,6 +116,8 @@ mg_domain_state(struct ma_migrate *m, const char *name,
 		ds->backup_mx = ma_stmt_int(st, 0) != 0;
 		ds->quota = ma_stmt_int(st, 1);
 		ds->max_quota = ma_stmt_int(st, 2);
+		if (*name != '\0' && strlen(name) <= MA_DOMAIN_MAX)
+			cache_put(m, name, ds);
 	}
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;

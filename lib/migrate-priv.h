@@ -41,6 +41,7 @@ struct ma_migrate {
 	long			 written[MA_MIG_WHATS];
 	long			 notes[3];	/* reject, warning, info */
 	int			 old_fd;	/* o->old_root, or -1 */
+	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;
@@ -171,6 +172,8 @@ struct mg_domain_state {
 };
 int	mg_domain_state(struct ma_migrate *m, const char *name,
 	    struct mg_domain_state *ds, struct ma_err *err);
+/* What mg_domain_state remembers; its answers hold once mg_domains ran. */
+void	mg_domain_cache_free(struct ma_migrate *m);
 
 /* migrate-maildirs.c: the plan of the Maildirs (with o->old_root). */
 int	mg_maildirs(struct ma_migrate *m, struct ma_err *err);

@@ -45,44 +45,112 @@ prepare(struct ma_migrate *m, const char *fmt, struct ma_stmt **st,
 	return rc;
 }
 
+/* New domains waiting for their INSERT; their strings are copies. */
+struct new_domains {
+	struct ma_domain_req	 req[CHUNK];
+	char			*text[CHUNK][4];	/* name, … */
+	size_t			 n;
+};
+
+static void
+drop_domains(struct new_domains *nd)
+{
+	size_t i, j;
+
+	for (i = 0; i < nd->n; i++)
+		for (j = 0; j < 4; j++)
+			free(nd->text[i][j]);
+	nd->n = 0;
+}
+
+static int
+flush_domains(struct ma_db *db, struct new_domains *nd, struct ma_err *err)
+{
+	int rc = ma_domain_add_rows(db, nd->req, nd->n, err);
+
+	drop_domains(nd);
+	return rc;
+}
+
+/*
+ * A row of work.domain as a request: its strings st's, or copies in
+ * copies[4] (which the caller frees) when copies is not NULL.
+ */
+static int
+row_to_domain(struct ma_migrate *m, struct ma_stmt *st,
+    struct ma_domain_req *req, char **copies, struct ma_err *err)
+{
+	static const int text_cols[4] = { 0, 1, 7, 10 };
+	const char *v[4];
+	size_t j;
+
+	for (j = 0; j < 4; j++) {
+		v[j] = ma_stmt_text(st, text_cols[j]);
+		if (j == 3 && v[j] == NULL)
+			v[j] = SENTINEL;
+		if (copies == NULL || v[j] == NULL)
+			continue;
+		if ((copies[j] = strdup(v[j])) == NULL)
+			return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+		v[j] = copies[j];
+	}
+	memset(req, 0, sizeof(*req));
+	req->name = v[0];
+	req->multiplier = m->o->multiplier;
+	req->fields = MA_DOM_DESCRIPTION | MA_DOM_QUOTA | MA_DOM_MAX_QUOTA |
+	    MA_DOM_DOMAIN_QUOTA | MA_DOM_MAX_MAILBOXES | MA_DOM_MAX_ALIASES |
+	    MA_DOM_TRANSPORT | MA_DOM_BACKUP_MX | MA_DOM_ACTIVE;
+	req->values.description = v[1];
+	req->values.quota = ma_stmt_int(st, 2);
+	req->values.max_quota = ma_stmt_int(st, 3);
+	req->values.domain_quota = ma_stmt_int(st, 4);
+	req->values.max_mailboxes = ma_stmt_int(st, 5);
+	req->values.max_aliases = ma_stmt_int(st, 6);
+	req->values.transport = v[2];
+	req->values.backup_mx = ma_stmt_int(st, 8) != 0;
+	req->values.active = ma_stmt_int(st, 9) != 0;
+	req->values.created = v[3];
+	return 0;
+}
+
+/*
+ * New domains go in CHUNK at a time; a changed one is updated in its
+ * place in the order (the log rows keep the plan's order).
+ */
 static int
 write_domains(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
+	struct new_domains nd;
 	struct ma_domain_req req;
 	struct ma_stmt *st;
 	int rc;
 
+	nd.n = 0;
 	if (prepare(m, "SELECT name, description, quota, max_quota, "
 	    "domain_quota, max_mailboxes, max_aliases, transport, backup_mx, "
 	    "active, created, store FROM work.domain WHERE status = 'import' "
 	    "AND %s ORDER BY seq", &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1) {
-		memset(&req, 0, sizeof(req));
-		req.name = ma_stmt_text(st, 0);
-		req.multiplier = m->o->multiplier;
-		req.fields = MA_DOM_DESCRIPTION | MA_DOM_QUOTA |
-		    MA_DOM_MAX_QUOTA | MA_DOM_DOMAIN_QUOTA |
-		    MA_DOM_MAX_MAILBOXES | MA_DOM_MAX_ALIASES |
-		    MA_DOM_TRANSPORT | MA_DOM_BACKUP_MX | MA_DOM_ACTIVE;
-		req.values.description = ma_stmt_text(st, 1);
-		req.values.quota = ma_stmt_int(st, 2);
-		req.values.max_quota = ma_stmt_int(st, 3);
-		req.values.domain_quota = ma_stmt_int(st, 4);
-		req.values.max_mailboxes = ma_stmt_int(st, 5);
-		req.values.max_aliases = ma_stmt_int(st, 6);
-		req.values.transport = ma_stmt_text(st, 7);
-		req.values.backup_mx = ma_stmt_int(st, 8) != 0;
-		req.values.active = ma_stmt_int(st, 9) != 0;
-		req.values.created = ma_stmt_text(st, 10) ? ma_stmt_text(st, 10) :
-		    SENTINEL;
-		rc = ma_stmt_isnull(st, 11) ? ma_domain_add(db, &req, err) :
-		    ma_domain_set(db, &req, err);
+		if (ma_stmt_isnull(st, 11)) {
+			memset(nd.text[nd.n], 0, sizeof(nd.text[nd.n]));
+			rc = row_to_domain(m, st, &nd.req[nd.n], nd.text[nd.n],
+			    err);
+			nd.n++;
+			if (rc == 0 && nd.n == CHUNK)
+				rc = flush_domains(db, &nd, err);
+		} else if ((rc = flush_domains(db, &nd, err)) == 0 &&
+		    (rc = row_to_domain(m, st, &req, NULL, err)) == 0) {
+			rc = ma_domain_set(db, &req, err);
+		}
 		if (rc < 0)
 			break;
 		m->written[MA_MIG_DOMAINS]++;
 	}
 	ma_stmt_finalize(&st);
+	if (rc == 0)
+		rc = flush_domains(db, &nd, err);
+	drop_domains(&nd);
 	return rc < 0 ? ma_err_prefix(err, "domains") : 0;
 }
 
@@ -109,29 +177,43 @@ write_alias_domains(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	return rc < 0 ? ma_err_prefix(err, "alias domains") : 0;
 }
 
-/* The hash to store for a work.mailbox row (class, value). */
+/*
+ * What to store for a work.mailbox row (class, value): *hash_r the value
+ * as it is, or *clear_r a password to hash: the cleartext, or a new
+ * random one (written to the passwords file, in the rows' order).
+ */
 static int
-password(struct ma_migrate *m, const char *address, const char *class,
-    const char *value, char **hash_r, struct ma_err *err)
+password_plan(struct ma_migrate *m, const char *address, const char *class,
+    const char *value, char **clear_r, char **hash_r, struct ma_err *err)
 {
 	char *pw = NULL;
-	int rc;
 
+	*clear_r = *hash_r = NULL;
 	if (strcmp(class, MG_PW_HASH) == 0)
-		return ma_passwd_hash(m->o->scheme, value, m->o->prefix, hash_r,
-		    err);
+		return (*clear_r = strdup(value)) != NULL ? 0 :
+		    ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (strcmp(class, MG_PW_LOCK) != 0 || m->o->new_passwords == NULL)
 		return (*hash_r = strdup(value)) != NULL ? 0 :
 		    ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (ma_passwd_random(&pw, err) < 0)
 		return -1;
-	rc = ma_passwd_hash(m->o->scheme, pw, m->o->prefix, hash_r, err);
-	if (rc == 0 && fprintf(m->o->new_passwords, "%s,%s\n", address, pw) < 0)
-		rc = ma_fail(err, MA_EIO, errno, "cannot write the passwords "
-		    "file: %s", strerror(errno));
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
-	return rc;
+	if (fprintf(m->o->new_passwords, "%s,%s\n", address, pw) < 0) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+		return ma_fail(err, MA_EIO, errno, "cannot write the "
+		    "passwords file: %s", strerror(errno));
+	}
+	*clear_r = pw;
+	return 0;
+}
+
+static void
+wipe(char **clear)
+{
+	if (*clear != NULL)
+		explicit_bzero(*clear, strlen(*clear));
+	free(*clear);
+	*clear = NULL;
 }
 
 /* New mailboxes waiting for their INSERT, with their self alias rows. */
@@ -139,19 +221,70 @@ struct new_boxes {
 	struct ma_mailbox	 rows[CHUNK];
 	struct alias_row	 self[CHUNK];
 	char			*gotos[CHUNK];
+	char			*clear[CHUNK];	/* to hash, or NULL */
 	size_t			 n;
+	/* the clear ones being hashed: rows at[i]'s password into hash[i] */
+	const char		*pw[CHUNK];
+	char			*hash[CHUNK];
+	size_t			 at[CHUNK], nhash;
+	struct ma_passwd_batch	*batch;
 };
 
 static void
 drop_boxes(struct new_boxes *nb)
 {
+	struct ma_err ignored;
 	size_t i;
 
+	/* The workers read the clear passwords until they are done. */
+	if (ma_passwd_hash_finish(&nb->batch, NULL, &ignored) == 0)
+		for (i = 0; i < nb->nhash; i++)
+			free(nb->hash[i]);
+	nb->nhash = 0;
 	for (i = 0; i < nb->n; i++) {
 		ma_mailbox_release(&nb->rows[i]);
 		free(nb->gotos[i]);
+		wipe(&nb->clear[i]);
 	}
 	nb->n = 0;
+}
+
+/*
+ * Start hashing the passwords of the waiting mailboxes that need it, in
+ * other threads: the cost of crypt(3) is most of a migration's, and the
+ * chunk before goes to the store meanwhile.
+ */
+static int
+hash_start(struct ma_migrate *m, struct new_boxes *nb, struct ma_err *err)
+{
+	size_t i;
+
+	nb->nhash = 0;
+	for (i = 0; i < nb->n; i++)
+		if (nb->clear[i] != NULL) {
+			nb->at[nb->nhash] = i;
+			nb->pw[nb->nhash++] = nb->clear[i];
+		}
+	return ma_passwd_hash_start(m->o->scheme, nb->pw, nb->nhash,
+	    m->o->prefix, 0, nb->hash, &nb->batch, err);
+}
+
+/* The hashes, once all are made, in their rows. */
+static int
+hash_finish(struct new_boxes *nb, struct ma_err *err)
+{
+	size_t i, bad;
+
+	if (ma_passwd_hash_finish(&nb->batch, &bad, err) < 0) {
+		nb->nhash = 0;
+		return ma_err_prefix(err, "%s", nb->rows[nb->at[bad]].address);
+	}
+	for (i = 0; i < nb->nhash; i++) {
+		nb->rows[nb->at[i]].password = nb->hash[i];
+		wipe(&nb->clear[nb->at[i]]);
+	}
+	nb->nhash = 0;
+	return 0;
 }
 
 /*
@@ -160,7 +293,8 @@ drop_boxes(struct new_boxes *nb)
  * forwards: "address quota=N goto=address,other".
  */
 static int
-flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
+flush_mailboxes(struct ma_migrate *m, struct ma_db *db, struct new_boxes *nb,
+    struct ma_err *err)
 {
 	const char *domains[CHUNK], *data[CHUNK];
 	char text[CHUNK][MA_MAILBOX_DESCRIBE_MAX], *fwd[CHUNK];
@@ -169,6 +303,11 @@ flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
 
 	if (nb->n == 0)
 		return 0;
+	if ((nb->batch == NULL && hash_start(m, nb, err) < 0) ||
+	    hash_finish(nb, err) < 0) {
+		drop_boxes(nb);
+		return -1;
+	}
 	for (i = 0; i < nb->n; i++) {
 		ma_mailbox_describe(&nb->rows[i], text[i], sizeof(text[i]));
 		domains[i] = nb->rows[i].domain;
@@ -193,11 +332,15 @@ flush_mailboxes(struct ma_db *db, struct new_boxes *nb, struct ma_err *err)
 	return rc;
 }
 
-/* A row of work.mailbox as a mailbox to write. */
+/*
+ * A row of work.mailbox as a mailbox to write; its password, when it is
+ * one to hash, in *clear (b->password NULL).
+ */
 static int
 row_to_mailbox(struct ma_migrate *m, struct ma_stmt *st, struct ma_mailbox *b,
-    struct ma_err *err)
+    char **clear, struct ma_err *err)
 {
+	*clear = NULL;
 	memset(b, 0, sizeof(*b));
 	snprintf(b->address, sizeof(b->address), "%s", ma_stmt_text(st, 0));
 	snprintf(b->local, sizeof(b->local), "%s", ma_stmt_text(st, 1));
@@ -211,8 +354,9 @@ row_to_mailbox(struct ma_migrate *m, struct ma_stmt *st, struct ma_mailbox *b,
 		ma_mailbox_release(b);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
-	if (password(m, b->address, ma_stmt_text(st, 8), ma_stmt_text(st, 9) ?
-	    ma_stmt_text(st, 9) : "", &b->password, err) < 0) {
+	if (password_plan(m, b->address, ma_stmt_text(st, 8),
+	    ma_stmt_text(st, 9) ? ma_stmt_text(st, 9) : "", clear,
+	    &b->password, err) < 0) {
 		ma_mailbox_release(b);
 		return ma_err_prefix(err, "%s", b->address);
 	}
@@ -251,10 +395,11 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 {
 	size_t i = nb->n;
 
-	if (row_to_mailbox(m, st, &nb->rows[i], err) < 0)
+	if (row_to_mailbox(m, st, &nb->rows[i], &nb->clear[i], err) < 0)
 		return -1;
 	if ((nb->gotos[i] = strdup(ma_stmt_text(st, 11))) == NULL) {
 		ma_mailbox_release(&nb->rows[i]);
+		wipe(&nb->clear[i]);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
 	nb->self[i].address = nb->rows[i].address;
@@ -266,15 +411,22 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 	return 0;
 }
 
+/*
+ * New mailboxes go in CHUNK at a time, each chunk once the next is read
+ * and its passwords are being hashed; a changed one is updated in its
+ * place in the order (after the chunk before: the log keeps the order).
+ */
 static int
 write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct new_boxes nb;
+	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb, *prev = NULL;
 	struct ma_mailbox one;
 	struct ma_stmt *st;
+	char *clear;
 	int rc;
 
-	nb.n = 0;
+	if (nb == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
 	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
@@ -282,27 +434,48 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	    "NOT NULL AS has_alias FROM work.mailbox x "
 	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
 	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
-	    "ORDER BY seq", &st, err) < 0)
+	    "ORDER BY seq", &st, err) < 0) {
+		free(nb);
 		return -1;
+	}
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (!ma_stmt_isnull(st, 10)) {
-			if ((rc = row_to_mailbox(m, st, &one, err)) == 0)
+			if (prev != NULL && (rc = flush_mailboxes(m, db, prev,
+			    err)) < 0)
+				break;
+			prev = NULL;
+			if ((rc = row_to_mailbox(m, st, &one, &clear, err)) ==
+			    0 && clear != NULL && (rc = ma_passwd_hash(
+			    m->o->scheme, clear, m->o->prefix, &one.password,
+			    err)) < 0)
+				ma_err_prefix(err, "%s", one.address);
+			if (rc == 0)
 				rc = update_mailbox(m, db, &one, st, err);
+			wipe(&clear);
 			ma_mailbox_release(&one);
-		} else if ((rc = add_box(m, st, &nb, err)) == 0) {
+		} else if ((rc = add_box(m, st, cur, err)) == 0) {
 			/* the source's row of its self alias goes in too */
 			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
-			if (nb.n == CHUNK)
-				rc = flush_mailboxes(db, &nb, err);
+			if (cur->n == CHUNK && (rc = hash_start(m, cur, err)) ==
+			    0 && prev != NULL)
+				rc = flush_mailboxes(m, db, prev, err);
+			if (cur->n == CHUNK) {
+				prev = cur;
+				cur = cur == nb ? nb + 1 : nb;
+			}
 		}
 		if (rc < 0)
 			break;
 		m->written[MA_MIG_MAILBOXES]++;
 	}
 	ma_stmt_finalize(&st);
+	if (rc == 0 && prev != NULL)
+		rc = flush_mailboxes(m, db, prev, err);
 	if (rc == 0)
-		rc = flush_mailboxes(db, &nb, err);
-	drop_boxes(&nb);
+		rc = flush_mailboxes(m, db, cur, err);
+	drop_boxes(&nb[0]);
+	drop_boxes(&nb[1]);
+	free(nb);
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 

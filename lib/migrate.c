@@ -146,6 +146,7 @@ ma_migrate_free(struct ma_migrate **mp)
 		ma_stmt_finalize(&m->stmts[i].st);
 	if (m->old_fd >= 0)
 		close(m->old_fd);
+	mg_domain_cache_free(m);
 	free(m);
 	*mp = NULL;
 }

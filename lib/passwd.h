@@ -103,6 +103,29 @@ int	ma_passwd_hash(const char *scheme, const char *pw, int prefix,
 	    char **hash_r, struct ma_err *err);
 
 /*
+ * ma_passwd_hash for each of the n passwords pw[i] into hashes[i], shared
+ * by workers threads (0: one per online processor).  On an error, none
+ * is kept (every hashes[i] NULL), *bad (if not NULL) is the first
+ * password in order that failed and err says why, as a loop would.
+ */
+int	ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
+	    int prefix, int workers, char **hashes, size_t *bad,
+	    struct ma_err *err);
+
+/*
+ * The same in two steps: start hands the passwords to workers threads
+ * (0: one per online processor) and returns at once; pw and hashes must
+ * stay until finish, which helps with what is left, waits, and returns
+ * as ma_passwd_hash_many does.  Every started batch must be finished.
+ */
+struct ma_passwd_batch;
+int	ma_passwd_hash_start(const char *scheme, const char *const *pw,
+	    size_t n, int prefix, int workers, char **hashes,
+	    struct ma_passwd_batch **bp, struct ma_err *err);
+int	ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+	    struct ma_err *err);
+
+/*
  * Whether pw matches the stored hash: 1 match, 0 mismatch, -1 error
  * (MA_EINVAL: not a hash mailadm knows, or a malformed one; the message
  * names the scheme, never the hash).  Accepts every scheme of

@@ -1265,6 +1265,91 @@ add_ok(struct ma_db *db, const char *name)
 		diag("%s", err.msg);
 }
 
+/*
+ * ma_domain_add_rows: one INSERT for many domains, with the rows and
+ * log rows ma_domain_add writes for each; a failure writes none.
+ */
+static void
+test_domain_rows(void)
+{
+	static const char logged[] = "SELECT data FROM log WHERE action = "
+	    "'create_domain' AND domain = ?";
+	struct ma_db *db = fresh_db("domain-rows");
+	const char *cols = sql2("SELECT description || '|' || aliases || "
+	    "'|' || mailboxes || '|' || maxquota || '|' || quota || '|' || "
+	    "default_quota || '|' || transport || '|' || backupmx || '|' || "
+	    "active FROM domain WHERE domain = ?", "SELECT CONCAT_WS('|', "
+	    "description, aliases, mailboxes, maxquota, quota, default_quota, "
+	    "transport, backupmx, active) FROM domain WHERE domain = ?");
+	struct ma_domain_req one, many[3];
+	struct ma_err err;
+	char *want, *got, *log1, *log2;
+	size_t i;
+
+	if (db == NULL)
+		return;
+	if (ma_schema_init(db, &err) < 0)
+		ok(0, "%s", N("schema init: %s", err.msg));
+	one = req_for("one.example", MA_DOM_DESCRIPTION | MA_DOM_MAX_QUOTA |
+	    MA_DOM_MAX_MAILBOXES | MA_DOM_ACTIVE);
+	one.values.description = "Société";
+	one.values.max_quota = 300 * MIB + 1;
+	one.values.max_mailboxes = 7;
+	one.values.active = 0;
+	if (!ok(ma_domain_add(db, &one, &err) == 0, "%s", N("add one")))
+		diag("%s", err.msg);
+	for (i = 0; i < 3; i++)
+		many[i] = one;
+	many[0].name = "Two.Example";
+	many[1].name = "three.example.";
+	many[2].name = "four.example";
+	many[2].values.created = "2009-03-04 05:06:07";
+	if (!ok(ma_domain_add_rows(db, many, 3, &err) == 0, "%s",
+	    N("add three in one INSERT")))
+		diag("%s", err.msg);
+	want = qtext(db, cols, P("one.example"));
+	log1 = qtext(db, logged, P("one.example"));
+	got = qtext(db, cols, P("three.example"));
+	is_str(got, want, N("the row ma_domain_add writes (name normalized)"));
+	free(got);
+	log2 = qtext(db, logged, P("three.example"));
+	ok(log1 != NULL && log2 != NULL && strncmp(log2, "three.example ", 14)
+	    == 0 && strcmp(log2 + 14, log1 + 12) == 0, "%s",
+	    N("and its log row ('%s')", log2 ? log2 : "none"));
+	free(log2);
+	is_text(db, "SELECT created FROM domain WHERE domain = ?",
+	    P("four.example"), "2009-03-04 05:06:07", N("created as given"));
+	is_int(qint(db, "SELECT COUNT(*) FROM domain WHERE domain = "
+	    "'two.example' AND created = modified", NOP), 1,
+	    N("else created = modified = now"));
+
+	test_begin(N("domain add rows: refused as a whole"));
+	many[0].name = "five.example";
+	many[1].name = "one.example";
+	many[2].name = "six.example";
+	ok(ma_domain_add_rows(db, many, 3, &err) == -1 &&
+	    err.status == MA_EEXIST, "%s", N("one that exists: MA_EEXIST"));
+	if (!ok(strstr(err.msg, "'five.example' to 'six.example'") != NULL,
+	    "%s", N("the message names the batch")))
+		diag("%s", err.msg);
+	many[1].name = "bad name";
+	if (!ok(ma_domain_add_rows(db, many, 3, &err) == -1 &&
+	    err.status == MA_EINVAL && strstr(err.msg, "bad name") != NULL,
+	    "%s", N("a bad name: MA_EINVAL naming it")))
+		diag("%s", err.msg);
+	many[1].name = "seven.example";
+	many[1].fields |= MA_DOM_QUOTA;
+	ok(ma_domain_add_rows(db, many, 3, &err) == -1 &&
+	    err.status == MA_EINVAL, "%s", N("other fields: MA_EINVAL"));
+	is_int(qint(db, "SELECT COUNT(*) FROM domain", NOP), 4,
+	    N("nothing written by the refused ones"));
+	is_int(qint(db, "SELECT COUNT(*) FROM log", NOP), 4,
+	    N("no log row either"));
+	free(want);
+	free(log1);
+	ma_db_close(&db);
+}
+
 static void
 test_domain(void)
 {
@@ -1781,6 +1866,7 @@ run_all(void)
 	test_stmt();
 	test_txn();
 	test_domain();
+	test_domain_rows();
 	test_alias_domain();
 }
 
@@ -1789,7 +1875,7 @@ remove_tmpdir(void)
 {
 	static const char *const names[] = { "schema", "postfixadmin-upgrade",
 	    "uninitialised",
-	    "statements", "transactions", "domains", "alias-domains",
+	    "statements", "transactions", "domains", "domain-rows", "alias-domains",
 	    "missing", "not-a-db" };
 	char path[4300];
 	size_t i;

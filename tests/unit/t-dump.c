@@ -278,6 +278,30 @@ test_errors(void)
 }
 
 /* A statement over 1 MB (mysqldump splits at net_buffer_length). */
+/* Strings read a run of plain bytes at a time: the same values and places. */
+static void
+test_runs(void)
+{
+	char sql[2000], want[2200], x[701];
+
+	test_begin("strings read in runs");
+	memset(x, 'x', 700);
+	x[700] = '\0';
+	snprintf(sql, sizeof(sql), "CREATE TABLE t (a text, b text);\n"
+	    "INSERT INTO t VALUES ('%s', foo);\n", x);
+	snprintf(want, sizeof(want), "table t: a,b\nerror: line 2, column "
+	    "%zu: expected a value, got 'foo'\ncharset utf8\n",
+	    strlen("INSERT INTO t VALUES ('") + 700 + strlen("', ") + 1);
+	dump_is(sql, MA_DUMP_AUTO, want, "the column after a long string");
+	dump_is("SET NAMES latin1;\nCREATE TABLE t (a text);\n"
+	    "INSERT INTO t VALUES ('abc\xe9" "def''gh\\\"ij\nkl\xe0'), ('\xff');\n"
+	    "INSERT INTO t VALUES (x);\n", MA_DUMP_AUTO, "table t: a\n"
+	    "row t: abc\xc3\xa9" "def'gh\"ij\\x0akl\xc3\xa0\nrow t: \xc3\xbf\n"
+	    "error: line 5, column 23: expected a value, got 'x'\n"
+	    "charset latin1\n", "latin1 bytes, quotes, escapes and line "
+	    "breaks between runs");
+}
+
 static void
 test_big(void)
 {
@@ -312,6 +336,7 @@ main(void)
 	test_comments();
 	test_charsets();
 	test_errors();
+	test_runs();
 	test_big();
 	return done_testing();
 }

@@ -1,0 +1,150 @@
+/*
+ * Many passwords hashed at once: a bulk writer (a migration's cleartext
+ * passwords) spends most of its time in crypt(3), whose cost is made to
+ * be high.  The work is shared by a few threads, one per processor,
+ * while the caller does something else (its database round trips); the
+ * caller helps with what is left when it needs the hashes.
+ * ma_passwd_hash keeps no state between calls (crypt_r over scratch of
+ * its own, getrandom for salts), so the results are those of a loop.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "passwd.h"
+
+/* More threads than this gain nothing on the batches callers make. */
+#define WORKERS_MAX 16
+
+struct ma_passwd_batch {
+	const char		*scheme;
+	const char *const	*pw;
+	char			**hashes;
+	struct ma_err		*errs;	/* one per password */
+	int			*rcs;
+	size_t			 n, next;
+	int			 prefix;
+	pthread_mutex_t		 lock;
+	pthread_t		 tid[WORKERS_MAX];
+	size_t			 started;
+};
+
+static void *
+work(void *arg)
+{
+	struct ma_passwd_batch *b = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&b->lock);
+		i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->n)
+			return NULL;
+		b->rcs[i] = ma_passwd_hash(b->scheme, b->pw[i], b->prefix,
+		    &b->hashes[i], &b->errs[i]);
+	}
+}
+
+static size_t
+workers_for(size_t n, int workers)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (workers <= 0)
+		workers = cpus > 0 ? (int)cpus : 1;
+	if (workers > WORKERS_MAX)
+		workers = WORKERS_MAX;
+	return (size_t)workers < n ? (size_t)workers : n;
+}
+
+/* The batch, with threads threads at work on it. */
+static int
+start(const char *scheme, const char *const *pw, size_t n, int prefix,
+    size_t threads, char **hashes, struct ma_passwd_batch **bp,
+    struct ma_err *err)
+{
+	struct ma_passwd_batch *b = calloc(1, sizeof(*b));
+	size_t i;
+
+	*bp = NULL;
+	if (b == NULL || (b->errs = calloc(n ? n : 1, sizeof(*b->errs))) ==
+	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL) {
+		if (b != NULL)
+			free(b->errs);
+		free(b);
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	}
+	b->scheme = scheme;
+	b->pw = pw;
+	b->hashes = hashes;
+	b->n = n;
+	b->prefix = prefix;
+	for (i = 0; i < n; i++)
+		hashes[i] = NULL;
+	pthread_mutex_init(&b->lock, NULL);
+	/* Threads that cannot start leave their share to the caller. */
+	for (; b->started < threads; b->started++)
+		if (pthread_create(&b->tid[b->started], NULL, work, b) != 0)
+			break;
+	*bp = b;
+	return 0;
+}
+
+int
+ma_passwd_hash_start(const char *scheme, const char *const *pw, size_t n,
+    int prefix, int workers, char **hashes, struct ma_passwd_batch **bp,
+    struct ma_err *err)
+{
+	return start(scheme, pw, n, prefix, workers_for(n, workers), hashes,
+	    bp, err);
+}
+
+int
+ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+    struct ma_err *err)
+{
+	struct ma_passwd_batch *b = *bp;
+	size_t i;
+	int rc = 0;
+
+	if (b == NULL)
+		return 0;
+	*bp = NULL;
+	work(b);
+	for (i = 0; i < b->started; i++)
+		pthread_join(b->tid[i], NULL);
+	pthread_mutex_destroy(&b->lock);
+	/* The first failure in the caller's order, as a loop would stop. */
+	for (i = 0; i < b->n && rc == 0; i++)
+		if (b->rcs[i] < 0) {
+			*err = b->errs[i];
+			if (bad != NULL)
+				*bad = i;
+			rc = -1;
+		}
+	for (i = 0; i < b->n && rc < 0; i++) {
+		free(b->hashes[i]);
+		b->hashes[i] = NULL;
+	}
+	free(b->errs);
+	free(b->rcs);
+	free(b);
+	return rc;
+}
+
+int
+ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
+    int prefix, int workers, char **hashes, size_t *bad, struct ma_err *err)
+{
+	struct ma_passwd_batch *b;
+	size_t w = workers_for(n, workers);
+
+	/* The caller is one of the workers. */
+	if (start(scheme, pw, n, prefix, w > 0 ? w - 1 : 0, hashes, &b,
+	    err) < 0)
+		return -1;
+	return ma_passwd_hash_finish(&b, bad, err);
+}

@@ -362,16 +362,11 @@ ma_maildir_copy(const struct ma_maildir_opts *o, int srcfd, const char *where,
 	memset(t, 0, sizeof(*t));
 	if ((sfd = open_source(&c, srcfd, where, src_rel)) < 0)
 		return -1;
-	if (ma_md_walk_open(&w, o, rel, 1, 1, err) < 0) {
+	if (ma_md_walk_new(&w, o, rel, err) < 0) {
 		close(sfd);
 		return -1;
 	}
 	p = MA_MD_PARENT(&w);
-	if (fstatat(p, w.leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		ma_fail(err, MA_EEXIST, EEXIST, "Maildir '%s/%s' already "
-		    "exists", w.path, w.leaf);
-		goto out;
-	}
 	if (remove_leftovers(&w, err) < 0)
 		goto out;
 	ma_md_tmpname(tmp, sizeof(tmp), COPY_TAG, w.leaf);
@@ -394,15 +389,7 @@ ma_maildir_copy(const struct ma_maildir_opts *o, int srcfd, const char *where,
 		ma_md_fail(err, errno, w.path, "sync", tmp);
 		goto out;
 	}
-	if (ma_md_rename(p, tmp, p, w.leaf) < 0) {
-		ma_md_fail(err, errno, w.path, "rename into place", w.leaf);
-		goto out;
-	}
-	if (fsync(p) < 0) {
-		ma_md_fail(err, errno, w.path, "fsync", "");
-		goto out;
-	}
-	rc = 0;
+	rc = ma_md_place(&w, tmp, err);
 out:
 	if (mfd >= 0) {
 		close(mfd);

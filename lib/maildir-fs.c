@@ -206,6 +206,47 @@ ma_md_walk_close(struct ma_md_walk *w, int undo)
 	w->made = 0;
 }
 
+int
+ma_md_walk_new(struct ma_md_walk *w, const struct ma_maildir_opts *o,
+    const char *rel, struct ma_err *err)
+{
+	struct stat st;
+
+	if (ma_md_walk_open(w, o, rel, 1, 1, err) < 0)
+		return -1;
+	if (fstatat(MA_MD_PARENT(w), w->leaf, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		ma_fail(err, MA_EEXIST, EEXIST, "Maildir '%s/%s' already "
+		    "exists", w->path, w->leaf);
+	else if (errno != ENOENT)
+		ma_md_fail(err, errno, w->path, "create Maildir", w->leaf);
+	else
+		return 0;
+	ma_md_walk_close(w, 1);
+	return -1;
+}
+
+int
+ma_md_place(struct ma_md_walk *w, const char *tmp, struct ma_err *err)
+{
+	int p = MA_MD_PARENT(w), e;
+
+	if (ma_md_rename(p, tmp, p, w->leaf) < 0) {
+		e = errno;
+		if (e == EEXIST || e == ENOTEMPTY)	/* lost a race */
+			return ma_fail(err, MA_EEXIST, e, "Maildir '%s/%s' "
+			    "already exists", w->path, w->leaf);
+		return ma_md_fail(err, e, w->path, "rename into place",
+		    w->leaf);
+	}
+	if (fsync(p) < 0) {
+		/* Not durable: take it back rather than half-succeed. */
+		ma_md_fail(err, errno, w->path, "fsync", "");
+		ma_md_rmtree(p, w->leaf);
+		return -1;
+	}
+	return 0;
+}
+
 void
 ma_md_tmpname(char *buf, size_t size, const char *tag, const char *leaf)
 {

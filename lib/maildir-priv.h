@@ -51,6 +51,20 @@ const char *ma_md_rel_problem(const char *rel, int need_slash);
 int	ma_md_walk_open(struct ma_md_walk *w, const struct ma_maildir_opts *o,
 	    const char *rel, int create, int chowns, struct ma_err *err);
 
+/*
+ * ma_md_walk_open() with create and chowns, for a Maildir to be made at
+ * rel: MA_EEXIST if something is there already.
+ */
+int	ma_md_walk_new(struct ma_md_walk *w, const struct ma_maildir_opts *o,
+	    const char *rel, struct ma_err *err);
+
+/*
+ * Rename tmp (built beside w's leaf) to the leaf, never over anything
+ * (MA_EEXIST), then sync the parent; if that fails, the leaf is removed.
+ * On failure tmp is left to the caller.
+ */
+int	ma_md_place(struct ma_md_walk *w, const char *tmp, struct ma_err *err);
+
 /* Close w; with undo, first remove the directories it made (if empty). */
 void	ma_md_walk_close(struct ma_md_walk *w, int undo);
 

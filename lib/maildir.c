@@ -60,46 +60,17 @@ ma_maildir_create(const struct ma_maildir_opts *o, const char *rel,
     uint64_t quota_bytes, struct ma_err *err)
 {
 	struct ma_md_walk w;
-	struct stat st;
 	char tmp[NAME_MAX + 1];
-	int p, rc = -1;
+	int rc = -1;
 
-	if (ma_md_walk_open(&w, o, rel, 1, 1, err) < 0)
+	if (ma_md_walk_new(&w, o, rel, err) < 0)
 		return -1;
-	p = MA_MD_PARENT(&w);
-	if (fstatat(p, w.leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		ma_fail(err, MA_EEXIST, EEXIST, "Maildir '%s/%s' already "
-		    "exists", w.path, w.leaf);
-		goto out;
-	}
-	if (errno != ENOENT) {
-		ma_md_fail(err, errno, w.path, "create Maildir", w.leaf);
-		goto out;
-	}
 	ma_md_tmpname(tmp, sizeof(tmp), "new", w.leaf);
-	if (build(&w, tmp, quota_bytes, err) < 0)
-		goto fail;
-	if (ma_md_rename(p, tmp, p, w.leaf) < 0) {
-		int e = errno;
-
-		if (e == EEXIST || e == ENOTEMPTY)	/* lost a race */
-			ma_fail(err, MA_EEXIST, e, "Maildir '%s/%s' already "
-			    "exists", w.path, w.leaf);
-		else
-			ma_md_fail(err, e, w.path, "create Maildir", w.leaf);
-		goto fail;
-	}
-	if (fsync(p) < 0) {
-		/* Not durable: take it back rather than half-succeed. */
-		ma_md_fail(err, errno, w.path, "fsync", "");
-		ma_md_rmtree(p, w.leaf);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	ma_md_rmtree(p, tmp);
-out:
+	if (build(&w, tmp, quota_bytes, err) < 0 ||
+	    ma_md_place(&w, tmp, err) < 0)
+		ma_md_rmtree(MA_MD_PARENT(&w), tmp);
+	else
+		rc = 0;
 	ma_md_walk_close(&w, rc < 0);
 	return rc;
 }

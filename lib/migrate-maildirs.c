@@ -243,35 +243,38 @@ ma_migrate_copy_maildirs(struct ma_migrate *m, ma_migrate_progress_fn *fn,
 	return rc < 0 ? -1 : 0;
 }
 
+struct maildir_out {
+	ma_migrate_maildir_cb	*fn;
+	void			*arg;
+};
+
+static int
+maildir_row(struct ma_stmt *st, void *arg)
+{
+	struct maildir_out *o = arg;
+	struct ma_migrate_maildir d = {
+		.address = ma_stmt_text(st, 0),
+		.source = ma_stmt_text(st, 1),
+		.target = ma_stmt_text(st, 2),
+		.state = ma_stmt_text(st, 3),
+		.messages = ma_stmt_int(st, 4),
+		.bytes = ma_stmt_int(st, 5),
+		.files = ma_stmt_int(st, 6),
+		.skipped = ma_stmt_int(st, 7),
+	};
+
+	return o->fn(&d, o->arg);
+}
+
 int
 ma_migrate_maildirs(struct ma_migrate *m, ma_migrate_maildir_cb *fn,
     void *arg, struct ma_err *err)
 {
-	struct ma_migrate_maildir d;
-	struct ma_stmt *st;
-	int rc;
+	struct maildir_out o = { fn, arg };
 
 	if (m->o->old_root == NULL)
 		return 0;
-	if (ma_db_prepare(m->w, "SELECT address, src, dst, state, messages, "
-	    "bytes, files, skipped FROM work.maildir ORDER BY seq", &st,
-	    err) < 0)
-		return -1;
-	while ((rc = ma_stmt_step(st, err)) == 1) {
-		d.address = ma_stmt_text(st, 0);
-		d.source = ma_stmt_text(st, 1);
-		d.target = ma_stmt_text(st, 2);
-		d.state = ma_stmt_text(st, 3);
-		d.messages = ma_stmt_int(st, 4);
-		d.bytes = ma_stmt_int(st, 5);
-		d.files = ma_stmt_int(st, 6);
-		d.skipped = ma_stmt_int(st, 7);
-		if (fn(&d, arg) < 0) {
-			rc = ma_fail(err, MA_EIO, errno, "cannot write the "
-			    "Maildirs: %s", strerror(errno));
-			break;
-		}
-	}
-	ma_stmt_finalize(&st);
-	return rc < 0 ? -1 : 0;
+	return mg_rows(m, "SELECT address, src, dst, state, messages, bytes, "
+	    "files, skipped FROM work.maildir ORDER BY seq", maildir_row, &o,
+	    "Maildirs", NULL, err);
 }

@@ -178,6 +178,15 @@ void	mg_domain_cache_free(struct ma_migrate *m);
 /* migrate-maildirs.c: the plan of the Maildirs (with o->old_root). */
 int	mg_maildirs(struct ma_migrate *m, struct ma_err *err);
 
+/*
+ * Each row of sql on the work database to fn; fn fails (-1, errno set)
+ * only when it cannot write: "cannot write the <what>".  *n (if not
+ * NULL): the rows read.
+ */
+typedef int mg_out_fn(struct ma_stmt *st, void *arg);
+int	mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn,
+	    void *arg, const char *what, long *n, struct ma_err *err);
+
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */
 int	mg_cross_checks(struct ma_migrate *m, struct ma_err *err);
 

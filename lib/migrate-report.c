@@ -80,29 +80,57 @@ ma_migrate_notes(const struct ma_migrate *m, const char *severity)
 }
 
 int
-ma_migrate_report(struct ma_migrate *m, ma_migrate_note_cb *fn, void *arg,
-    struct ma_err *err)
+mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn, void *arg,
+    const char *what, long *n, struct ma_err *err)
 {
-	struct ma_migrate_note n;
 	struct ma_stmt *st;
+	long count = 0;
 	int rc;
 
-	if (ma_db_prepare(m->w, "SELECT severity, code, src_table, key_json, "
-	    "reason, row_json FROM work.report ORDER BY seq", &st, err) < 0)
+	if (ma_db_prepare(m->w, sql, &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1) {
-		n.severity = ma_stmt_text(st, 0);
-		n.code = ma_stmt_text(st, 1);
-		n.table = ma_stmt_text(st, 2);
-		n.key = ma_stmt_text(st, 3);
-		n.reason = ma_stmt_text(st, 4);
-		n.row = ma_stmt_text(st, 5);
-		if (fn(&n, arg) < 0) {
+		count++;
+		if (fn(st, arg) < 0) {
 			rc = ma_fail(err, MA_EIO, errno, "cannot write the "
-			    "report: %s", strerror(errno));
+			    "%s: %s", what, strerror(errno));
 			break;
 		}
 	}
 	ma_stmt_finalize(&st);
+	if (n != NULL)
+		*n = count;
 	return rc < 0 ? -1 : 0;
+}
+
+struct note_out {
+	ma_migrate_note_cb	*fn;
+	void			*arg;
+};
+
+static int
+note_row(struct ma_stmt *st, void *arg)
+{
+	struct note_out *o = arg;
+	struct ma_migrate_note n = {
+		.severity = ma_stmt_text(st, 0),
+		.code = ma_stmt_text(st, 1),
+		.table = ma_stmt_text(st, 2),
+		.key = ma_stmt_text(st, 3),
+		.reason = ma_stmt_text(st, 4),
+		.row = ma_stmt_text(st, 5),
+	};
+
+	return o->fn(&n, o->arg);
+}
+
+int
+ma_migrate_report(struct ma_migrate *m, ma_migrate_note_cb *fn, void *arg,
+    struct ma_err *err)
+{
+	struct note_out o = { fn, arg };
+
+	return mg_rows(m, "SELECT severity, code, src_table, key_json, "
+	    "reason, row_json FROM work.report ORDER BY seq", note_row, &o,
+	    "report", NULL, err);
 }

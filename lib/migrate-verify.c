@@ -1,7 +1,4 @@
 /* migrate verify: where the store and the planned source part. */
-#include <errno.h>
-#include <string.h>
-
 #include "migrate-priv.h"
 
 /* The rows of the plan the store lacks or has otherwise, then extras. */
@@ -36,30 +33,29 @@ static const char differences[] =
     "WHERE state IN ('copy', 'create') "
     "ORDER BY 1, 2";
 
+struct diff_out {
+	ma_migrate_diff_cb	*fn;
+	void			*arg;
+};
+
+static int
+diff_row(struct ma_stmt *st, void *arg)
+{
+	struct diff_out *o = arg;
+	struct ma_migrate_diff d = {
+		.what = ma_stmt_text(st, 0),
+		.name = ma_stmt_text(st, 1),
+		.state = ma_stmt_text(st, 2),
+	};
+
+	return o->fn != NULL ? o->fn(&d, o->arg) : 0;
+}
+
 int
 ma_migrate_differences(struct ma_migrate *m, ma_migrate_diff_cb *fn,
     void *arg, long *n, struct ma_err *err)
 {
-	struct ma_migrate_diff d;
-	struct ma_stmt *st;
-	long count = 0;
-	int rc;
+	struct diff_out o = { fn, arg };
 
-	if (ma_db_prepare(m->w, differences, &st, err) < 0)
-		return -1;
-	while ((rc = ma_stmt_step(st, err)) == 1) {
-		d.what = ma_stmt_text(st, 0);
-		d.name = ma_stmt_text(st, 1);
-		d.state = ma_stmt_text(st, 2);
-		count++;
-		if (fn != NULL && fn(&d, arg) < 0) {
-			rc = ma_fail(err, MA_EIO, errno, "cannot write the "
-			    "differences: %s", strerror(errno));
-			break;
-		}
-	}
-	ma_stmt_finalize(&st);
-	if (n != NULL)
-		*n = count;
-	return rc < 0 ? -1 : 0;
+	return mg_rows(m, differences, diff_row, &o, "differences", n, err);
 }

@@ -87,7 +87,7 @@ copy_data(int src, int dst, off_t size)
 				continue;
 			return -1;
 		}
-		if (ma_md_write_all(dst, buf, (size_t)n) < 0)
+		if (ma_write_all(dst, buf, (size_t)n) < 0)
 			return -1;
 	}
 	return 0;

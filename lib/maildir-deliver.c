@@ -54,7 +54,7 @@ write_tmp(int tdir, const struct stat *md, const char *host, const char *msg,
 	if (fd < 0)
 		return -1;
 	*op = "write";
-	if (ma_md_write_all(fd, msg, len) == 0) {
+	if (ma_write_all(fd, msg, len) == 0) {
 		*op = "chown";
 		if (fstat(fd, st) == 0 && ((st->st_uid == md->st_uid &&
 		    st->st_gid == md->st_gid) || fchown(fd, md->st_uid,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io.h"
 #include "maildir.h"
 
 /* Components that fit in MA_MAILDIR_MAX bytes ("a/" each). */
@@ -97,9 +98,6 @@ int	ma_md_opendir(int dfd, const char *name);
  */
 int	ma_md_mkdir(int dfd, const char *name, const struct ma_maildir_opts *o,
 	    const char **op);
-
-/* write() all of s to fd (again after EINTR): 0, or -1 with errno. */
-int	ma_md_write_all(int fd, const char *s, size_t n);
 
 /* A fresh hidden sibling name: ".mailadm-<tag>.<leaf>.<random>". */
 void	ma_md_tmpname(char *buf, size_t size, const char *tag,

@@ -16,23 +16,6 @@
 
 static const char file[] = "maildirsize";
 
-int
-ma_md_write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, s, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Fill the new file fd with text, owned uid:gid (chown only when that
  * changes something: a vmail process may write its own files), mode
@@ -45,7 +28,7 @@ fill(int fd, const char *text, size_t len, uid_t uid, gid_t gid,
 	struct stat st;
 
 	*op = "write";
-	if (ma_md_write_all(fd, text, len) < 0)
+	if (ma_write_all(fd, text, len) < 0)
 		return -1;
 	*op = "chown";
 	if (fstat(fd, &st) < 0 || ((st.st_uid != uid || st.st_gid != gid) &&
@@ -217,7 +200,7 @@ carry_over(int fd, const struct ma_mds *old)
 	ssize_t r;
 
 	while ((r = pread(old->fd, buf, sizeof(buf), at)) > 0 &&
-	    ma_md_write_all(fd, buf, (size_t)r) == 0)
+	    ma_write_all(fd, buf, (size_t)r) == 0)
 		at += r;
 }
 

@@ -52,7 +52,7 @@ claim(int mfd, const struct ma_warn_job *j)
 	if (fstat(mfd, &md) == 0 && fstat(fd, &st) == 0 &&
 	    ((st.st_uid == md.st_uid && st.st_gid == md.st_gid) ||
 	    fchown(fd, md.st_uid, md.st_gid) == 0) &&
-	    ma_md_write_all(fd, text, (size_t)n) == 0 && close(fd) == 0)
+	    ma_write_all(fd, text, (size_t)n) == 0 && close(fd) == 0)
 		return 1;
 	e = errno;
 	close(fd);

@@ -3,6 +3,7 @@
  * temporary file renamed over the old one), so that a server reading its
  * table meanwhile sees the old file or the new one, never a part.
  */
+#include "io.h"
 #include "srvconf.h"
 
 #include <errno.h>
@@ -58,23 +59,6 @@ check_target(int dfd, const char *dir, const char *name, int force,
 	    "written by mailadm: use --force to replace it", dir, name);
 }
 
-static int
-write_all(int fd, const char *s, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write f into the temporary file tmp of dfd: mode 0640, group gid. */
 static int
 write_temp(int dfd, const char *dir, const char *tmp,
@@ -87,7 +71,7 @@ write_temp(int dfd, const char *dir, const char *tmp,
 		return fail_errno(err, errno, "cannot create", dir, tmp);
 	if (fchown(fd, (uid_t)-1, gid) < 0 && gid != getegid())
 		e = errno;
-	else if (fchmod(fd, 0640) < 0 || write_all(fd, f->text.s,
+	else if (fchmod(fd, 0640) < 0 || ma_write_all(fd, f->text.s,
 	    f->text.len) < 0 || fsync(fd) < 0)
 		e = errno;
 	if (close(fd) < 0 && e == 0)

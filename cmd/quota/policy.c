@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli_quota.h"
+#include "io.h"
 #include "policy.h"
 
 #define IN_SIZE		(64 * 1024)
@@ -149,17 +150,8 @@ decide(struct policy *p, char *buf, size_t size)
 static int
 flush(struct policy *p)
 {
-	size_t o = 0;
-	ssize_t w;
-
-	while (o < p->outlen) {
-		if ((w = write(STDOUT_FILENO, p->out + o, p->outlen - o)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		o += (size_t)w;
-	}
+	if (ma_write_all(STDOUT_FILENO, p->out, p->outlen) < 0)
+		return -1;
 	p->outlen = 0;
 	return 0;
 }

@@ -230,7 +230,6 @@ open_source(struct copy *c, int srcfd, const char *where, const char *rel)
 {
 	char buf[MA_MAILDIR_MAX + 1];
 	size_t n = strlen(rel);
-	struct stat st;
 	int fd;
 
 	if (n >= sizeof(buf))
@@ -243,15 +242,9 @@ open_source(struct copy *c, int srcfd, const char *where, const char *rel)
 	if (*rel == '\0' || *rel == '/' || ma_md_rel_problem(rel, 0) != NULL)
 		return ma_fail(c->err, MA_EINVAL, 0, "%s: not a path below %s",
 		    rel, where);
-	if ((fd = ma_md_open_beneath(srcfd, buf, O_RDONLY | O_DIRECTORY)) >= 0)
-		return fd;
-	/* O_DIRECTORY on a link at the end: ENOTDIR, not ELOOP. */
-	if (errno == ENOTDIR && fstatat(srcfd, buf, &st, AT_SYMLINK_NOFOLLOW)
-	    == 0 && S_ISLNK(st.st_mode))
-		errno = ELOOP;
-	return ma_fail(c->err, errno == ENOENT ? MA_ENOTFOUND : errno ==
-	    ELOOP ? MA_EPERM : MA_EIO, errno, "%s: %s", c->path, errno ==
-	    ELOOP ? "a symbolic link on the way" : strerror(errno));
+	if ((fd = ma_md_open_beneath(srcfd, buf, O_RDONLY | O_DIRECTORY)) < 0)
+		return ma_md_fail(c->err, errno, where, "open Maildir", buf);
+	return fd;
 }
 
 int

@@ -62,6 +62,23 @@ open_walk(int dfd, const char *path, int flags)
 	return next;
 }
 
+/*
+ * O_DIRECTORY with O_NOFOLLOW fails with ENOTDIR, not ELOOP, when the last
+ * component is a link: tell the two apart, so that a link is refused as
+ * one.  Passes fd through.
+ */
+static int
+link_at_end(int dfd, const char *path, int flags, int fd)
+{
+	struct stat st;
+
+	if (fd < 0 && errno == ENOTDIR && (flags & O_DIRECTORY) &&
+	    fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		errno = ELOOP;
+	return fd;
+}
+
 int
 ma_md_open_beneath(int dfd, const char *path, int flags)
 {
@@ -75,10 +92,10 @@ ma_md_open_beneath(int dfd, const char *path, int flags)
 		    RESOLVE_NO_MAGICLINKS;
 		fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 		if (fd >= 0 || (errno != ENOSYS && errno != E2BIG))
-			return (int)fd;
+			return link_at_end(dfd, path, flags, (int)fd);
 		no_openat2 = 1;
 	}
-	return open_walk(dfd, path, flags);
+	return link_at_end(dfd, path, flags, open_walk(dfd, path, flags));
 }
 
 int

@@ -71,6 +71,37 @@ want() {
 	}
 }
 
+# LOGIN_ARGS = the probe's words for USER logging in through KIND
+# (plain, login: SMTP AUTH; imap; pop3).
+login_args() { # KIND USER
+	case $1 in
+	plain) LOGIN_ARGS=(smtp-auth "$STACK_SMTP" PLAIN "$2") ;;
+	login) LOGIN_ARGS=(smtp-auth "$STACK_SMTP" LOGIN "$2") ;;
+	imap) LOGIN_ARGS=(imap "$STACK_IMAP" "$2") ;;
+	pop3) LOGIN_ARGS=(pop3 "$STACK_POP3" "$2") ;;
+	esac
+}
+
+# logins right|wrong KIND1 WANT1 KIND2 WANT2: every scheme's user logs in
+# through KIND1 and KIND2, all at once, with its password or a wrong one
+# (an x after it for KIND1, before it for KIND2); each answers its WANT.
+logins() {
+	local how=$1 s pw1 pw2
+	for s in $SCHEMES; do
+		pw1=$(pw_of "$s") pw2=$(pw_of "$s")
+		if [ "$how" = wrong ]; then pw1+=x pw2=x$pw2; fi
+		login_args "$2" "$(user_of "$s")"
+		bg "$2-$s" "$pw1" "${LOGIN_ARGS[@]}"
+		login_args "$4" "$(user_of "$s")"
+		bg "$4-$s" "$pw2" "${LOGIN_ARGS[@]}"
+	done
+	wait
+	for s in $SCHEMES; do
+		want "$2-$s" "$3"
+		want "$4-$s" "$5"
+	done
+}
+
 # Wait (at most 10 s) for a message with header X-Probe: TAG in the new/
 # directory of the Maildir of ADDRESS (local@domain).
 delivered() {
@@ -107,27 +138,11 @@ delivered() {
 }
 
 @test "SMTP AUTH PLAIN and LOGIN accept the password of every scheme" {
-	for s in $SCHEMES; do
-		bg "plain-$s" "$(pw_of "$s")" smtp-auth "$STACK_SMTP" PLAIN "$(user_of "$s")"
-		bg "login-$s" "$(pw_of "$s")" smtp-auth "$STACK_SMTP" LOGIN "$(user_of "$s")"
-	done
-	wait
-	for s in $SCHEMES; do
-		want "plain-$s" 235
-		want "login-$s" 235
-	done
+	logins right plain 235 login 235
 }
 
 @test "SMTP AUTH PLAIN and LOGIN refuse a wrong password (535)" {
-	for s in $SCHEMES; do
-		bg "plain-$s" "$(pw_of "$s")x" smtp-auth "$STACK_SMTP" PLAIN "$(user_of "$s")"
-		bg "login-$s" "x$(pw_of "$s")" smtp-auth "$STACK_SMTP" LOGIN "$(user_of "$s")"
-	done
-	wait
-	for s in $SCHEMES; do
-		want "plain-$s" 535
-		want "login-$s" 535
-	done
+	logins wrong plain 535 login 535
 }
 
 @test "relaying needs SMTP AUTH" {
@@ -139,27 +154,11 @@ delivered() {
 }
 
 @test "IMAP and POP3 logins accept the password of every scheme" {
-	for s in $SCHEMES; do
-		bg "imap-$s" "$(pw_of "$s")" imap "$STACK_IMAP" "$(user_of "$s")"
-		bg "pop3-$s" "$(pw_of "$s")" pop3 "$STACK_POP3" "$(user_of "$s")"
-	done
-	wait
-	for s in $SCHEMES; do
-		want "imap-$s" OK
-		want "pop3-$s" +OK
-	done
+	logins right imap OK pop3 +OK
 }
 
 @test "IMAP and POP3 logins refuse a wrong password" {
-	for s in $SCHEMES; do
-		bg "imap-$s" "$(pw_of "$s")x" imap "$STACK_IMAP" "$(user_of "$s")"
-		bg "pop3-$s" "x$(pw_of "$s")" pop3 "$STACK_POP3" "$(user_of "$s")"
-	done
-	wait
-	for s in $SCHEMES; do
-		want "imap-$s" NO
-		want "pop3-$s" -ERR
-	done
+	logins wrong imap NO pop3 -ERR
 }
 
 @test "mail to a mailbox, an alias, a catch-all and an alias domain lands in the right Maildir" {

@@ -42,6 +42,7 @@ struct ma_migrate {
 	long			 notes[3];	/* reject, warning, info */
 	int			 old_fd;	/* o->old_root, or -1 */
 	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
+	struct mg_prehash	*prehash;	/* see mg_prehash_start */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;
@@ -174,6 +175,16 @@ int	mg_domain_state(struct ma_migrate *m, const char *name,
 	    struct mg_domain_state *ds, struct ma_err *err);
 /* What mg_domain_state remembers; its answers hold once mg_domains ran. */
 void	mg_domain_cache_free(struct ma_migrate *m);
+
+/*
+ * migrate-prehash.c: the new mailboxes' cleartext passwords (the first
+ * few thousand) hashed by other threads from now on; take gives the
+ * writer row seq's hash (1), or 0 when it was not hashed ahead.
+ */
+int	mg_prehash_start(struct ma_migrate *m, struct ma_err *err);
+int	mg_prehash_take(struct ma_migrate *m, int64_t seq, char **hash,
+	    struct ma_err *err);
+void	mg_prehash_free(struct ma_migrate *m);
 
 /* migrate-maildirs.c: the plan of the Maildirs (with o->old_root). */
 int	mg_maildirs(struct ma_migrate *m, struct ma_err *err);

@@ -394,9 +394,22 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
     struct ma_err *err)
 {
 	size_t i = nb->n;
+	int rc;
 
 	if (row_to_mailbox(m, st, &nb->rows[i], &nb->clear[i], err) < 0)
 		return -1;
+	if (nb->clear[i] != NULL) {
+		rc = mg_prehash_take(m, ma_stmt_int(st, 14),
+		    &nb->rows[i].password, err);
+		if (rc < 0) {
+			ma_err_prefix(err, "%s", nb->rows[i].address);
+			ma_mailbox_release(&nb->rows[i]);
+			wipe(&nb->clear[i]);
+			return -1;
+		}
+		if (rc == 1)
+			wipe(&nb->clear[i]);
+	}
 	if ((nb->gotos[i] = strdup(ma_stmt_text(st, 11))) == NULL) {
 		ma_mailbox_release(&nb->rows[i]);
 		wipe(&nb->clear[i]);
@@ -429,7 +442,7 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
-	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
+	    "has_alias, seq FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
 	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
 	    "NOT NULL AS has_alias FROM work.mailbox x "
 	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
@@ -476,6 +489,8 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	drop_boxes(&nb[0]);
 	drop_boxes(&nb[1]);
 	free(nb);
+	/* Done with, or (on a retry) no longer in step with the rows. */
+	mg_prehash_free(m);
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 

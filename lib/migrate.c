@@ -147,6 +147,7 @@ ma_migrate_free(struct ma_migrate **mp)
 	if (m->old_fd >= 0)
 		close(m->old_fd);
 	mg_domain_cache_free(m);
+	mg_prehash_free(m);
 	free(m);
 	*mp = NULL;
 }
@@ -160,6 +161,7 @@ ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 		return -1;
 	if (mg_read_store(m, store, err) < 0 || mg_domains(m, err) < 0 ||
 	    mg_vacations(m, err) < 0 || mg_mailboxes(m, err) < 0 ||
+	    (m->o->hash_ahead && mg_prehash_start(m, err) < 0) ||
 	    mg_aliases(m, err) < 0 || mg_admins(m, err) < 0 ||
 	    mg_cross_checks(m, err) < 0 || mg_compare(m, err) < 0 ||
 	    mg_maildirs(m, err) < 0) {

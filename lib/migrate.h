@@ -42,6 +42,8 @@ struct ma_migrate_opts {
 	const char	*maildir_format;
 	uint64_t	 multiplier;	/* quota_multiplier */
 	int		 update;	/* overwrite rows changed at the source */
+	/* the plan is for a run: its cleartext passwords are hashed early */
+	int		 hash_ahead;
 	/*
 	 * Where the fresh random passwords of accounts whose own cannot be
 	 * kept go, as "address,password" CSV lines; NULL: those accounts are

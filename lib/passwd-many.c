@@ -24,28 +24,46 @@ struct ma_passwd_batch {
 	char			**hashes;
 	struct ma_err		*errs;	/* one per password */
 	int			*rcs;
+	unsigned char		*done;	/* rcs[i] and hashes[i] are set */
 	size_t			 n, next;
 	int			 prefix;
 	pthread_mutex_t		 lock;
+	pthread_cond_t		 hashed;	/* another one is done */
 	pthread_t		 tid[WORKERS_MAX];
 	size_t			 started;
 };
+
+/* The next password nobody has taken, hashed; called and returns locked. */
+static int
+hash_next(struct ma_passwd_batch *b)
+{
+	size_t i;
+	char *hash;
+	int rc;
+
+	if (b->next >= b->n)
+		return 0;
+	i = b->next++;
+	pthread_mutex_unlock(&b->lock);
+	rc = ma_passwd_hash(b->scheme, b->pw[i], b->prefix, &hash, &b->errs[i]);
+	pthread_mutex_lock(&b->lock);
+	b->rcs[i] = rc;
+	b->hashes[i] = rc == 0 ? hash : NULL;
+	b->done[i] = 1;
+	pthread_cond_broadcast(&b->hashed);
+	return 1;
+}
 
 static void *
 work(void *arg)
 {
 	struct ma_passwd_batch *b = arg;
-	size_t i;
 
-	for (;;) {
-		pthread_mutex_lock(&b->lock);
-		i = b->next++;
-		pthread_mutex_unlock(&b->lock);
-		if (i >= b->n)
-			return NULL;
-		b->rcs[i] = ma_passwd_hash(b->scheme, b->pw[i], b->prefix,
-		    &b->hashes[i], &b->errs[i]);
-	}
+	pthread_mutex_lock(&b->lock);
+	while (hash_next(b))
+		continue;
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
 }
 
 static size_t
@@ -71,9 +89,12 @@ start(const char *scheme, const char *const *pw, size_t n, int prefix,
 
 	*bp = NULL;
 	if (b == NULL || (b->errs = calloc(n ? n : 1, sizeof(*b->errs))) ==
-	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL) {
-		if (b != NULL)
+	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL ||
+	    (b->done = calloc(n ? n : 1, 1)) == NULL) {
+		if (b != NULL) {
 			free(b->errs);
+			free(b->rcs);
+		}
 		free(b);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
@@ -85,6 +106,7 @@ start(const char *scheme, const char *const *pw, size_t n, int prefix,
 	for (i = 0; i < n; i++)
 		hashes[i] = NULL;
 	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->hashed, NULL);
 	/* Threads that cannot start leave their share to the caller. */
 	for (; b->started < threads; b->started++)
 		if (pthread_create(&b->tid[b->started], NULL, work, b) != 0)
@@ -116,6 +138,7 @@ ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 	work(b);
 	for (i = 0; i < b->started; i++)
 		pthread_join(b->tid[i], NULL);
+	pthread_cond_destroy(&b->hashed);
 	pthread_mutex_destroy(&b->lock);
 	/* The first failure in the caller's order, as a loop would stop. */
 	for (i = 0; i < b->n && rc == 0; i++)
@@ -131,8 +154,50 @@ ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 	}
 	free(b->errs);
 	free(b->rcs);
+	free(b->done);
 	free(b);
 	return rc;
+}
+
+int
+ma_passwd_hash_wait(struct ma_passwd_batch *b, size_t i, struct ma_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	/* Help with those before it; wait for it if a worker has it. */
+	while (!b->done[i])
+		if (!hash_next(b))
+			pthread_cond_wait(&b->hashed, &b->lock);
+	rc = b->rcs[i];
+	if (rc < 0)
+		*err = b->errs[i];
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+void
+ma_passwd_hash_cancel(struct ma_passwd_batch **bp)
+{
+	struct ma_passwd_batch *b = *bp;
+	struct ma_err ignored;
+	char **hashes;
+	size_t i, n;
+
+	if (b == NULL)
+		return;
+	hashes = b->hashes;
+	n = b->n;
+	pthread_mutex_lock(&b->lock);
+	b->next = n;
+	pthread_mutex_unlock(&b->lock);
+	/* On an error, finish has freed them all already. */
+	if (ma_passwd_hash_finish(bp, NULL, &ignored) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		free(hashes[i]);
+		hashes[i] = NULL;
+	}
 }
 
 int

@@ -126,6 +126,20 @@ int	ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 	    struct ma_err *err);
 
 /*
+ * Password i of a started batch, as soon as it is hashed (the caller
+ * helps with those before it): 0 and hashes[i] set, which the caller
+ * may take (and set to NULL), or -1 and err.  The batch stays started.
+ */
+int	ma_passwd_hash_wait(struct ma_passwd_batch *b, size_t i,
+	    struct ma_err *err);
+
+/*
+ * A started batch given up: no more password is begun, those under way
+ * are waited for, and every hash left in hashes is freed (set to NULL).
+ */
+void	ma_passwd_hash_cancel(struct ma_passwd_batch **bp);
+
+/*
  * Whether pw matches the stored hash: 1 match, 0 mismatch, -1 error
  * (MA_EINVAL: not a hash mailadm knows, or a malformed one; the message
  * names the scheme, never the hash).  Accepts every scheme of

@@ -85,6 +85,47 @@ two_steps(void)
 	    "finishing no batch is no error");
 }
 
+/*
+ * Each hash taken as soon as it is made, in any order: the one asked for,
+ * verified; a bad password's error at its place only; the rest cancelled.
+ */
+static void
+wait_and_cancel(int workers)
+{
+	const char *some[N];
+	struct ma_passwd_batch *b;
+	char *hash[N], *taken[N] = { NULL };
+	struct ma_err err, loop;
+	size_t i, good = 0, order[] = { 3, 0, 20, 1 };
+
+	memcpy(some, pw, sizeof(some));
+	some[5] = "line\nbreak";
+	ma_passwd_hash("SHA512-CRYPT", some[5], 0, &hash[0], &loop);
+	if (!ok(ma_passwd_hash_start("SHA512-CRYPT", some, N, 0, workers, hash,
+	    &b, &err) == 0, "%d workers: started", workers))
+		return;
+	for (i = 0; i < 4; i++) {
+		if (ma_passwd_hash_wait(b, order[i], &err) < 0)
+			break;
+		taken[i] = hash[order[i]];
+		hash[order[i]] = NULL;
+		good += ma_passwd_verify(taken[i], pw[order[i]], &err) == 1;
+	}
+	is_int(good, 4, "passwords 3, 0, 20, 1 taken one by one, each verifies");
+	is_int(ma_passwd_hash_wait(b, 5, &err), -1, "the bad one fails");
+	is_str(err.msg, loop.msg, "with the error a loop gives");
+	is_int(ma_passwd_hash_wait(b, 6, &err), 0, "the one after it is made");
+	ma_passwd_hash_cancel(&b);
+	ok(b == NULL, "cancelled");
+	for (good = 0, i = 0; i < N; i++)
+		good += hash[i] == NULL;
+	is_int(good, N, "every hash not taken is freed");
+	for (i = 0; i < 4; i++)
+		free(taken[i]);
+	ma_passwd_hash_cancel(&b);
+	ok(b == NULL, "cancelling no batch does nothing");
+}
+
 int
 main(void)
 {
@@ -103,6 +144,9 @@ main(void)
 	all_verify("SSHA512", 64);
 	test_begin("in two steps");
 	two_steps();
+	test_begin("one by one, then cancelled");
+	wait_and_cancel(1);
+	wait_and_cancel(3);
 	test_begin("errors");
 	first_error(1);
 	first_error(3);

@@ -31,6 +31,19 @@ struct ma_db_ops {
 };
 
 /* The part of a connection every driver shares; drivers embed it first. */
+/*
+ * A multi-row INSERT kept prepared: bulk writers send hundreds of chunks
+ * of the same shape, and the server would parse each one again.
+ */
+struct ma_rows_stmt {
+	char			*head;
+	int			 ncols;
+	size_t			 nrows;
+	struct ma_stmt		*st;
+	int			 busy;	/* handed out, not finalized yet */
+};
+#define MA_ROWS_KEPT 8
+
 struct ma_db {
 	const struct ma_db_ops	*ops;
 	enum ma_dialect		 dialect;
@@ -41,10 +54,12 @@ struct ma_db {
 	char			**journal;	/* changes, for --dry-run */
 	size_t			 njournal;
 	FILE			*log_held;	/* see ma_log_hold() */
+	struct ma_rows_stmt	 kept[MA_ROWS_KEPT];
 };
 
 struct ma_stmt {
 	struct ma_db		*db;
+	struct ma_rows_stmt	*kept;	/* db's, or NULL */
 };
 
 extern const struct ma_db_ops ma_sqlite_ops;

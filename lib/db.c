@@ -152,6 +152,13 @@ ma_db_close(struct ma_db **dbp)
 	free(db->journal);
 	if (db->log_held != NULL)
 		fclose(db->log_held);
+	for (i = 0; i < MA_ROWS_KEPT; i++) {
+		free(db->kept[i].head);
+		if (db->kept[i].st != NULL) {
+			db->kept[i].st->kept = NULL;
+			ma_stmt_finalize(&db->kept[i].st);
+		}
+	}
 	db->ops->close(db);
 	*dbp = NULL;
 }
@@ -212,6 +219,7 @@ ma_db_prepare(struct ma_db *db, const char *sql, struct ma_stmt **stp,
 		return -1;
 	}
 	(*stp)->db = db;
+	(*stp)->kept = NULL;
 	return 0;
 }
 
@@ -302,7 +310,12 @@ ma_stmt_finalize(struct ma_stmt **stp)
 {
 	if (*stp == NULL)
 		return;
-	(*stp)->db->ops->finalize(*stp);
+	if ((*stp)->kept != NULL) {
+		(*stp)->db->ops->reset(*stp);
+		(*stp)->kept->busy = 0;
+	} else {
+		(*stp)->db->ops->finalize(*stp);
+	}
 	*stp = NULL;
 }
 
@@ -392,9 +405,21 @@ ma_db_prepare_rows(struct ma_db *db, const char *head, int ncols,
     size_t nrows, struct ma_stmt **stp, struct ma_err *err)
 {
 	struct ma_buf sql = MA_BUF_INIT;
+	struct ma_rows_stmt *k, *free_slot = NULL;
 	size_t i;
 	int j, rc;
 
+	for (i = 0; i < MA_ROWS_KEPT; i++) {
+		k = &db->kept[i];
+		if (k->head == NULL) {
+			free_slot = free_slot ? free_slot : k;
+		} else if (!k->busy && k->ncols == ncols && k->nrows == nrows &&
+		    strcmp(k->head, head) == 0) {
+			k->busy = 1;
+			*stp = k->st;
+			return 0;
+		}
+	}
 	ma_buf_add(&sql, head);
 	for (i = 0; i < nrows; i++) {
 		ma_buf_add(&sql, i ? ", (?" : " VALUES (?");
@@ -407,5 +432,14 @@ ma_db_prepare_rows(struct ma_db *db, const char *head, int ncols,
 	else
 		rc = ma_db_prepare(db, ma_buf_str(&sql), stp, err);
 	ma_buf_release(&sql);
+	/* Kept while there is room; a copy of head: some are built. */
+	if (rc == 0 && free_slot != NULL &&
+	    (free_slot->head = strdup(head)) != NULL) {
+		free_slot->ncols = ncols;
+		free_slot->nrows = nrows;
+		free_slot->st = *stp;
+		free_slot->busy = 1;
+		(*stp)->kept = free_slot;
+	}
 	return rc;
 }

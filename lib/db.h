@@ -92,7 +92,9 @@ void	ma_stmt_finalize(struct ma_stmt **stp);
 /*
  * Prepare a multi-row INSERT: head ("INSERT INTO t (a, b)") followed by
  * " VALUES (?, ?), …" for nrows rows of ncols; bind row r's column c
- * (from 0) as parameter r * ncols + c + 1.
+ * (from 0) as parameter r * ncols + c + 1.  The first few shapes stay
+ * prepared until the connection closes: ma_stmt_finalize hands such a
+ * statement back, and the next call of the same shape gets it again.
  */
 int	ma_db_prepare_rows(struct ma_db *db, const char *head, int ncols,
 	    size_t nrows, struct ma_stmt **stp, struct ma_err *err);

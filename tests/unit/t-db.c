@@ -1856,6 +1856,74 @@ test_uninitialised(void)
 	ma_db_close(&db);
 }
 
+/*
+ * Multi-row INSERTs stay prepared: the same shape is handed out again
+ * once finalized, a busy one is not shared, and more shapes than are
+ * kept still work; every row lands with its own values.
+ */
+static void
+test_rows_kept(void)
+{
+	static const char head[] = "INSERT INTO r (a, b)";
+	struct ma_db *db = fresh_db("rows-kept");
+	struct ma_stmt *st, *first, *busy;
+	struct ma_err err;
+	char text[16], sum[64];
+	size_t rows, i, total = 0, same;
+	int shape;
+
+	if (db == NULL)
+		return;
+	ok(ma_db_exec(db, "CREATE TABLE r (a INT, b VARCHAR(16))", &err) ==
+	    0, "%s", N("create table r"));
+	/* shapes 1..12 rows, each twice: more than are kept */
+	for (shape = 0, same = 0; shape < 24; shape++) {
+		rows = (size_t)(shape % 12) + 1;
+		if (ma_db_prepare_rows(db, head, 2, rows, &st, &err) < 0) {
+			ok(0, "%s", N("prepare %zu rows: %s", rows, err.msg));
+			break;
+		}
+		if (shape == 0)
+			first = st;
+		if (shape == 12)
+			same = st == first;
+		for (i = 0; i < rows; i++, total++) {
+			snprintf(text, sizeof(text), "v%zu", total);
+			ma_stmt_bind_int(st, (int)(2 * i + 1), (int64_t)total);
+			ma_stmt_bind_text(st, (int)(2 * i + 2), text);
+		}
+		if (ma_stmt_step(st, &err) < 0)
+			ok(0, "%s", N("insert %zu rows: %s", rows, err.msg));
+		ma_stmt_finalize(&st);
+	}
+	ok(same, "%s", N("a kept shape is handed out again"));
+	is_int(total, 2 * 78, N("rows sent"));
+	ok(ma_db_prepare_rows(db, head, 2, 1, &busy, &err) == 0 &&
+	    ma_db_prepare_rows(db, head, 2, 1, &st, &err) == 0 && st != busy,
+	    "%s", N("a shape in use is not handed out twice"));
+	ma_stmt_bind_int(busy, 1, -1);
+	ma_stmt_bind_text(busy, 2, "busy");
+	ma_stmt_bind_int(st, 1, -2);
+	ma_stmt_bind_text(st, 2, "other");
+	ok(ma_stmt_step(busy, &err) == 0 && ma_stmt_step(st, &err) == 0,
+	    "%s", N("both insert"));
+	ma_stmt_finalize(&busy);
+	ma_stmt_finalize(&st);
+	if (!ok(ma_db_query(db, sql2("SELECT COUNT(*), SUM(a), SUM(b = 'v' || "
+	    "a) FROM r WHERE a >= 0", "SELECT COUNT(*), SUM(a), SUM(b = "
+	    "CONCAT('v', a)) FROM r WHERE a >= 0"), NULL, &st, &err) == 1,
+	    "%s", N("count the rows"))) {
+		diag("%s", err.msg);
+		ma_db_close(&db);
+		return;
+	}
+	snprintf(sum, sizeof(sum), "%s %s %s", ma_stmt_text(st, 0),
+	    ma_stmt_text(st, 1), ma_stmt_text(st, 2));
+	is_str(sum, "156 12090 156", N("every row with its own values"));
+	ma_stmt_finalize(&st);
+	ma_db_close(&db);
+}
+
 static void
 run_all(void)
 {
@@ -1864,6 +1932,7 @@ run_all(void)
 	test_schema();
 	test_pfa_upgrade();
 	test_stmt();
+	test_rows_kept();
 	test_txn();
 	test_domain();
 	test_domain_rows();
@@ -1875,7 +1944,7 @@ remove_tmpdir(void)
 {
 	static const char *const names[] = { "schema", "postfixadmin-upgrade",
 	    "uninitialised",
-	    "statements", "transactions", "domains", "domain-rows", "alias-domains",
+	    "statements", "rows-kept", "transactions", "domains", "domain-rows", "alias-domains",
 	    "missing", "not-a-db" };
 	char path[4300];
 	size_t i;

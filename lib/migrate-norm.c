@@ -94,27 +94,47 @@ mg_bool(const char *s, int *out)
 	return -1;
 }
 
+/* n decimal digits at s, nothing else: 0 (*v set) or -1. */
+static int
+digits(const char *s, int n, unsigned *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return 0;
+}
+
 int
 mg_date(const char *s, char out[20])
 {
 	unsigned y, mo, d, h = 0, mi = 0, se = 0;
-	char buf[64];
-	int n = 0;
 
 	if (strncmp(s, "0000-00-00", 10) == 0)
 		return 1;
-	if (sscanf(s, "%4u-%2u-%2u%n", &y, &mo, &d, &n) != 3 || n != 10)
+	if (digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+	    s[7] != '-' || digits(s + 8, 2, &d) < 0)
 		return -1;
 	if (s[10] != '\0' && ((s[10] != ' ' && s[10] != 'T') ||
-	    sscanf(s + 11, "%2u:%2u:%2u%n", &h, &mi, &se, &n) != 3 || n != 8 ||
-	    (s[19] != '\0' && s[19] != '.')))
+	    digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &se) < 0 || (s[19] != '\0' && s[19] != '.')))
 		return -1;
 	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || se > 59)
 		return -1;
-	snprintf(buf, sizeof(buf), "%04u-%02u-%02u %02u:%02u:%02u", y, mo, d,
-	    h, mi, se);
-	memcpy(out, buf, 20);
+	memcpy(out, s, 10);
+	if (s[10] == '\0') {
+		memcpy(out + 10, " 00:00:00", 10);
+	} else {
+		out[10] = ' ';
+		memcpy(out + 11, s + 11, 8);
+		out[19] = '\0';
+	}
 	return 0;
 }
 

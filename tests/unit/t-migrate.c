@@ -53,6 +53,12 @@ test_flags_dates(void)
 	is_int(mg_date("2005-13-01 00:00:00", d), -1, "month 13");
 	is_int(mg_date("yesterday", d), -1, "not a date");
 	is_int(mg_date("2005-07-11 8:23", d), -1, "a short time");
+	is_int(mg_date("2005- 7-11", d), -1, "a blank for a digit");
+	is_int(mg_date("2005-07-11 08:23:5x", d), -1, "a letter in the time");
+	is_int(mg_date("2005-07-11 08:23", d), -1, "no seconds");
+	ok(mg_date("1999-12-31T23:59:59", d) == 0 &&
+	    strcmp(d, "1999-12-31 23:59:59") == 0, "ISO with a T");
+	is_int(mg_date("1999-12-31 23:60:00", d), -1, "minute 60");
 }
 
 static void

@@ -131,10 +131,14 @@ compare_mailboxes(struct ma_migrate *m, struct ma_err *err)
 	struct ma_stmt *st;
 	int rc;
 
+	/*
+	 * The store's rows lead (CROSS JOIN keeps that order): a first
+	 * migration, into an empty store, then reads none of the plan's.
+	 */
 	if (ma_db_prepare(m->w, "SELECT w.seq, w.pwclass, w.password, "
 	    "s.password, w.name IS s.name AND w.quota = s.quota AND w.active = "
-	    "s.active FROM work.mailbox w JOIN work.store_mailbox s ON "
-	    "s.address = w.address WHERE w.status = 'import'", &st, err) < 0)
+	    "s.active FROM work.store_mailbox s CROSS JOIN work.mailbox w ON "
+	    "w.address = s.address WHERE w.status = 'import'", &st, err) < 0)
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1)
 		if ((rc = verdict(m, "UPDATE work.mailbox SET store = ? WHERE "
@@ -153,10 +157,14 @@ compare_aliases(struct ma_migrate *m, struct ma_err *err)
 	struct ma_stmt *st;
 	int rc;
 
-	/* A new mailbox brings its self alias row: that one is added. */
+	/*
+	 * As for mailboxes, the store leads.  A new mailbox brings its self
+	 * alias row: that one is added.
+	 */
 	if (ma_db_prepare(m->w, "SELECT w.seq, w.goto, s.goto, w.active = "
-	    "s.active FROM work.alias w JOIN work.store_alias s ON s.address = "
-	    "w.address WHERE w.status = 'import' AND w.kind <> 'domain_alias' "
+	    "s.active FROM work.store_alias s CROSS JOIN work.alias w ON "
+	    "w.address = s.address WHERE w.status = 'import' AND w.kind <> "
+	    "'domain_alias' "
 	    "AND NOT EXISTS (SELECT 1 FROM work.mailbox x WHERE x.address = "
 	    "w.address AND x.status = 'import' AND x.store IS NULL)", &st,
 	    err) < 0)

@@ -8,7 +8,11 @@
 
 #include "migrate-priv.h"
 
-/* The work tables (see migrate-priv.h), in the attached "work" schema. */
+/*
+ * The work tables (see migrate-priv.h), in the attached "work" schema.
+ * The address indexes carry the status: most lookups ask for an imported
+ * row only, and need not read the (wide) row itself.
+ */
 static const char *const work_schema[] = {
 	"CREATE TABLE work.domain (seq INTEGER PRIMARY KEY, name TEXT, raw "
 	    "TEXT, src_table TEXT, key_json TEXT, key_text TEXT, description "
@@ -23,12 +27,12 @@ static const char *const work_schema[] = {
 	    "INTEGER, quota_messages INTEGER, active INTEGER, created TEXT, "
 	    "maildir TEXT, src_maildir TEXT, status TEXT, reject TEXT, store "
 	    "TEXT)",
-	"CREATE INDEX work.mailbox_address ON mailbox (address)",
+	"CREATE INDEX work.mailbox_address ON mailbox (address, status)",
 	"CREATE TABLE work.alias (seq INTEGER PRIMARY KEY, address TEXT, raw "
 	    "TEXT, domain TEXT, src_table TEXT, key_json TEXT, key_text TEXT, "
 	    "goto TEXT, kind TEXT, active INTEGER, created TEXT, status TEXT, "
 	    "reject TEXT, store TEXT)",
-	"CREATE INDEX work.alias_address ON alias (address)",
+	"CREATE INDEX work.alias_address ON alias (address, status)",
 	"CREATE TABLE work.target (alias_seq INTEGER, target TEXT, domain "
 	    "TEXT)",
 	"CREATE INDEX work.target_alias ON target (alias_seq)",

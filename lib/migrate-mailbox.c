@@ -213,8 +213,13 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	ma_stmt_bind_text(st, 16, mg_val(q, MB_MAILDIR));
 	ma_stmt_bind_text(st, 17, b->reject ? "reject" : "import");
 	ma_stmt_bind_text(st, 18, b->reject);
-	rc = ma_stmt_step(st, err);
-	return rc < 0 ? -1 : 0;
+	if (ma_stmt_step(st, err) < 0)
+		return -1;
+	rc = 0;
+	if (b->reject == NULL && strcmp(b->pw.class, MG_PW_HASH) == 0)
+		rc = mg_prehash_add(q->m, b->a.address, b->pw.value ?
+		    b->pw.value : "", err);
+	return rc;
 }
 
 /* The checks that follow a good address. */

@@ -178,12 +178,15 @@ void	mg_domain_cache_free(struct ma_migrate *m);
 
 /*
  * migrate-prehash.c: the new mailboxes' cleartext passwords (the first
- * few thousand) hashed by other threads from now on; take gives the
- * writer row seq's hash (1), or 0 when it was not hashed ahead.
+ * few thousand) hashed by other threads: open before the mailboxes are
+ * planned, add each one's as it is; take gives the writer the hash of
+ * the mailbox at address (1), or 0 when it was not hashed ahead.
  */
-int	mg_prehash_start(struct ma_migrate *m, struct ma_err *err);
-int	mg_prehash_take(struct ma_migrate *m, int64_t seq, char **hash,
-	    struct ma_err *err);
+int	mg_prehash_open(struct ma_migrate *m, struct ma_err *err);
+int	mg_prehash_add(struct ma_migrate *m, const char *address,
+	    const char *clear, struct ma_err *err);
+int	mg_prehash_take(struct ma_migrate *m, const char *address,
+	    char **hash, struct ma_err *err);
 void	mg_prehash_free(struct ma_migrate *m);
 
 /* migrate-maildirs.c: the plan of the Maildirs (with o->old_root). */

@@ -399,7 +399,7 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 	if (row_to_mailbox(m, st, &nb->rows[i], &nb->clear[i], err) < 0)
 		return -1;
 	if (nb->clear[i] != NULL) {
-		rc = mg_prehash_take(m, ma_stmt_int(st, 14),
+		rc = mg_prehash_take(m, nb->rows[i].address,
 		    &nb->rows[i].password, err);
 		if (rc < 0) {
 			ma_err_prefix(err, "%s", nb->rows[i].address);
@@ -442,7 +442,7 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
-	    "has_alias, seq FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
+	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
 	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
 	    "NOT NULL AS has_alias FROM work.mailbox x "
 	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "

@@ -3,7 +3,8 @@
  * passwords) spends most of its time in crypt(3), whose cost is made to
  * be high.  The work is shared by a few threads, one per processor,
  * while the caller does something else (its database round trips); the
- * caller helps with what is left when it needs the hashes.
+ * caller helps with what is left when it needs the hashes.  A batch may
+ * also be opened empty and fed passwords as the caller finds them.
  * ma_passwd_hash keeps no state between calls (crypt_r over scratch of
  * its own, getrandom for salts), so the results are those of a loop.
  */
@@ -25,10 +26,12 @@ struct ma_passwd_batch {
 	struct ma_err		*errs;	/* one per password */
 	int			*rcs;
 	unsigned char		*done;	/* rcs[i] and hashes[i] are set */
-	size_t			 n, next;
+	size_t			 n, fed, next;	/* pw[0..fed) may be hashed */
 	int			 prefix;
+	int			 closed;	/* no more will be fed */
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 hashed;	/* another one is done */
+	pthread_cond_t		 more;		/* fed more, or closed */
 	pthread_t		 tid[WORKERS_MAX];
 	size_t			 started;
 };
@@ -41,7 +44,7 @@ hash_next(struct ma_passwd_batch *b)
 	char *hash;
 	int rc;
 
-	if (b->next >= b->n)
+	if (b->next >= b->fed)
 		return 0;
 	i = b->next++;
 	pthread_mutex_unlock(&b->lock);
@@ -60,8 +63,12 @@ work(void *arg)
 	struct ma_passwd_batch *b = arg;
 
 	pthread_mutex_lock(&b->lock);
-	while (hash_next(b))
-		continue;
+	for (;;)
+		if (!hash_next(b)) {
+			if (b->closed)
+				break;
+			pthread_cond_wait(&b->more, &b->lock);
+		}
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
 }
@@ -78,10 +85,10 @@ workers_for(size_t n, int workers)
 	return (size_t)workers < n ? (size_t)workers : n;
 }
 
-/* The batch, with threads threads at work on it. */
+/* The batch, with threads threads at work on its first fed passwords. */
 static int
-start(const char *scheme, const char *const *pw, size_t n, int prefix,
-    size_t threads, char **hashes, struct ma_passwd_batch **bp,
+start(const char *scheme, const char *const *pw, size_t n, size_t fed,
+    int prefix, size_t threads, char **hashes, struct ma_passwd_batch **bp,
     struct ma_err *err)
 {
 	struct ma_passwd_batch *b = calloc(1, sizeof(*b));
@@ -102,11 +109,14 @@ start(const char *scheme, const char *const *pw, size_t n, int prefix,
 	b->pw = pw;
 	b->hashes = hashes;
 	b->n = n;
+	b->fed = fed;
+	b->closed = fed == n;
 	b->prefix = prefix;
 	for (i = 0; i < n; i++)
 		hashes[i] = NULL;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->hashed, NULL);
+	pthread_cond_init(&b->more, NULL);
 	/* Threads that cannot start leave their share to the caller. */
 	for (; b->started < threads; b->started++)
 		if (pthread_create(&b->tid[b->started], NULL, work, b) != 0)
@@ -120,8 +130,36 @@ ma_passwd_hash_start(const char *scheme, const char *const *pw, size_t n,
     int prefix, int workers, char **hashes, struct ma_passwd_batch **bp,
     struct ma_err *err)
 {
-	return start(scheme, pw, n, prefix, workers_for(n, workers), hashes,
+	return start(scheme, pw, n, n, prefix, workers_for(n, workers), hashes,
 	    bp, err);
+}
+
+int
+ma_passwd_hash_open(const char *scheme, const char *const *pw, size_t n,
+    int prefix, int workers, char **hashes, struct ma_passwd_batch **bp,
+    struct ma_err *err)
+{
+	return start(scheme, pw, n, 0, prefix, workers_for(n, workers), hashes,
+	    bp, err);
+}
+
+void
+ma_passwd_hash_feed(struct ma_passwd_batch *b, size_t fed)
+{
+	pthread_mutex_lock(&b->lock);
+	b->fed = fed;
+	pthread_cond_broadcast(&b->more);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* No more passwords: the workers end once the fed ones are taken. */
+static void
+close_batch(struct ma_passwd_batch *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->closed = 1;
+	pthread_cond_broadcast(&b->more);
+	pthread_mutex_unlock(&b->lock);
 }
 
 int
@@ -135,9 +173,11 @@ ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 	if (b == NULL)
 		return 0;
 	*bp = NULL;
+	close_batch(b);
 	work(b);
 	for (i = 0; i < b->started; i++)
 		pthread_join(b->tid[i], NULL);
+	pthread_cond_destroy(&b->more);
 	pthread_cond_destroy(&b->hashed);
 	pthread_mutex_destroy(&b->lock);
 	/* The first failure in the caller's order, as a loop would stop. */
@@ -189,7 +229,7 @@ ma_passwd_hash_cancel(struct ma_passwd_batch **bp)
 	hashes = b->hashes;
 	n = b->n;
 	pthread_mutex_lock(&b->lock);
-	b->next = n;
+	b->next = b->fed;
 	pthread_mutex_unlock(&b->lock);
 	/* On an error, finish has freed them all already. */
 	if (ma_passwd_hash_finish(bp, NULL, &ignored) < 0)
@@ -208,7 +248,7 @@ ma_passwd_hash_many(const char *scheme, const char *const *pw, size_t n,
 	size_t w = workers_for(n, workers);
 
 	/* The caller is one of the workers. */
-	if (start(scheme, pw, n, prefix, w > 0 ? w - 1 : 0, hashes, &b,
+	if (start(scheme, pw, n, n, prefix, w > 0 ? w - 1 : 0, hashes, &b,
 	    err) < 0)
 		return -1;
 	return ma_passwd_hash_finish(&b, bad, err);

@@ -126,6 +126,17 @@ int	ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 	    struct ma_err *err);
 
 /*
+ * A batch opened with room for n passwords and none to hash yet: feed
+ * says that pw[0..fed) are there now (fed only grows, up to n; the
+ * strings stay until the batch is finished or cancelled).  wait, finish
+ * and cancel work on it as on a started one, on the passwords fed.
+ */
+int	ma_passwd_hash_open(const char *scheme, const char *const *pw,
+	    size_t n, int prefix, int workers, char **hashes,
+	    struct ma_passwd_batch **bp, struct ma_err *err);
+void	ma_passwd_hash_feed(struct ma_passwd_batch *b, size_t fed);
+
+/*
  * Password i of a started batch, as soon as it is hashed (the caller
  * helps with those before it): 0 and hashes[i] set, which the caller
  * may take (and set to NULL), or -1 and err.  The batch stays started.

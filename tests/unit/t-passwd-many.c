@@ -126,6 +126,39 @@ wait_and_cancel(int workers)
 	ok(b == NULL, "cancelling no batch does nothing");
 }
 
+/*
+ * A batch opened empty and fed a few at a time: each fed password is
+ * hashed (taken as it comes or left to finish), none beyond those fed.
+ */
+static void
+fed(int workers)
+{
+	const char *some[N] = { NULL };
+	struct ma_passwd_batch *b;
+	char *hash[N];
+	struct ma_err err;
+	size_t i, good = 0, made = 0;
+
+	if (!ok(ma_passwd_hash_open("SHA512-CRYPT", some, N, 0, workers, hash,
+	    &b, &err) == 0, "%d workers: opened empty", workers))
+		return;
+	for (i = 0; i < 10; i++) {
+		some[i] = pw[i];
+		ma_passwd_hash_feed(b, i + 1);
+		if (i % 3 == 0 && ma_passwd_hash_wait(b, i, &err) == 0)
+			good += ma_passwd_verify(hash[i], pw[i], &err) == 1;
+	}
+	is_int(good, 4, "fed one by one, those waited for verify");
+	ok(ma_passwd_hash_finish(&b, NULL, &err) == 0, "finished");
+	for (good = 0, i = 0; i < N; i++) {
+		made += hash[i] != NULL;
+		good += i < 10 && ma_passwd_verify(hash[i], pw[i], &err) == 1;
+		free(hash[i]);
+	}
+	is_int(made, 10, "the 10 fed are hashed, no other");
+	is_int(good, 10, "each verifies");
+}
+
 int
 main(void)
 {
@@ -147,6 +180,9 @@ main(void)
 	test_begin("one by one, then cancelled");
 	wait_and_cancel(1);
 	wait_and_cancel(3);
+	test_begin("fed as they come");
+	fed(1);
+	fed(2);
 	test_begin("errors");
 	first_error(1);
 	first_error(3);

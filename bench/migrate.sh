@@ -11,6 +11,7 @@
 # Knobs (environment):
 #   BENCH_SIZES="10000 50000"  mailboxes per run
 #   BENCH_DOMAINS=2000
+#   BENCH_ROUNDS=3             runs of each, the median shown
 #   BENCH_KEEP=0               1: keep the work directory (dumps are reused
 #                              from BENCH_DIR when it is given)
 #   BENCH_DIR=                 where to generate (default: a new temporary one)
@@ -26,6 +27,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MAILADM=${MAILADM_BIN:-$TOP/mailadm}
 SIZES=${BENCH_SIZES:-10000 50000}
 NDOMAINS=${BENCH_DOMAINS:-2000}
+ROUNDS=${BENCH_ROUNDS:-3}
 KEEP=${BENCH_KEEP:-0}
 MDBOXES=${BENCH_MAILDIR_BOXES:-500}
 MDMSGS=${BENCH_MAILDIR_MESSAGES:-40}
@@ -37,9 +39,10 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 
 [ -x "$MAILADM" ] || die "no binary at $MAILADM (make mailadm)"
 command -v python3 >/dev/null || die "python3 is needed by the generator"
-for n in $SIZES $NDOMAINS $MDBOXES $MDMSGS; do
+for n in $SIZES $NDOMAINS $ROUNDS $MDBOXES $MDMSGS; do
 	case $n in '' | *[!0-9]*) die "sizes must be whole numbers, got '$n'" ;; esac
 done
+[ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be 1 or more"
 
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/mailadm-bench-migrate.XXXXXX)}
 mkdir -p "$WORK"
@@ -86,43 +89,56 @@ secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 printf '%-10s %9s %9s %6s %9s %6s %9s %9s %8s\n' mailboxes mailadm client ratio \
     client_rows ratio user_s peak_MB rows
+# The median of a list of times.
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 status=0
 declare -A RSS
 for n in $SIZES; do
 	d=$WORK/pfa-$n
-	sql <<<"DROP DATABASE IF EXISTS m$n; CREATE DATABASE m$n;
-DROP DATABASE IF EXISTS c$n; CREATE DATABASE c$n;"
 	printf 'db = mysql://root@localhost/m%s?socket=%s\n' "$n" \
 	    "$MARIADB_SOCKET" >"$WORK/m$n.conf"
-	"$WORK/mailadm" -c "$WORK/m$n.conf" schema init
-	say "migrating $n mailboxes"
-	t=$EPOCHREALTIME
-	/usr/bin/time -f '%U %M' -o "$WORK/time-$n" "$WORK/mailadm" \
-	    -c "$WORK/m$n.conf" -q migrate run "$d/dump.sql" \
-	    --preset postfixadmin-2 --report "$WORK/report-$n.json"
-	m=$(secs "$t")
-	# --force: the generator may repeat an admin login, which the
-	# admin table's primary key refuses (mailadm's staging keeps both).
-	say "the mariadb client loading the same dump"
-	t=$EPOCHREALTIME
-	sql --force "c$n" <"$d/dump.sql" >"$WORK/client-$n.log" 2>&1 || :
-	c=$(secs "$t")
-	# The rows mailadm wrote (its tables, self aliases and log rows
-	# included), loaded by the client as extended INSERTs in one
-	# transaction into an empty store: the other reading of "the same
-	# rows".
-	mariadb-dump --no-defaults -S "$MARIADB_SOCKET" -uroot --no-create-info \
-	    --skip-add-locks --skip-disable-keys --skip-triggers "m$n" domain \
-	    alias_domain mailbox alias log >"$WORK/rows-$n.sql" ||
-		die "mariadb-dump of m$n failed"
-	sql <<<"DROP DATABASE IF EXISTS r$n; CREATE DATABASE r$n;"
 	sed "s,/m$n?,/r$n?," "$WORK/m$n.conf" >"$WORK/r$n.conf"
-	"$WORK/mailadm" -c "$WORK/r$n.conf" schema init
-	say "the mariadb client loading the rows mailadm wrote"
-	t=$EPOCHREALTIME
-	{ echo "START TRANSACTION;"; cat "$WORK/rows-$n.sql"; echo "COMMIT;"; } |
-		sql "r$n" || die "the client could not load the rows of m$n"
-	r=$(secs "$t")
+	ms=() cs=() rs=()
+	# Rounds one after the other, each into empty databases: on a shared
+	# machine single runs vary by a fifth; the medians are compared.
+	for round in $(seq "$ROUNDS"); do
+		sql <<<"DROP DATABASE IF EXISTS m$n; CREATE DATABASE m$n;
+DROP DATABASE IF EXISTS c$n; CREATE DATABASE c$n;"
+		"$WORK/mailadm" -c "$WORK/m$n.conf" schema init
+		say "migrating $n mailboxes (round $round of $ROUNDS)"
+		t=$EPOCHREALTIME
+		/usr/bin/time -f '%U %M' -o "$WORK/time-$n" "$WORK/mailadm" \
+		    -c "$WORK/m$n.conf" -q migrate run "$d/dump.sql" \
+		    --preset postfixadmin-2 --report "$WORK/report-$n.json"
+		ms+=("$(secs "$t")")
+		# --force: the generator may repeat an admin login, which the
+		# admin table's primary key refuses (mailadm's staging keeps
+		# both).
+		say "the mariadb client loading the same dump"
+		t=$EPOCHREALTIME
+		sql --force "c$n" <"$d/dump.sql" >"$WORK/client-$n.log" 2>&1 || :
+		cs+=("$(secs "$t")")
+		# The rows mailadm wrote (its tables, self aliases and log rows
+		# included), loaded by the client as extended INSERTs in one
+		# transaction into an empty store: the other reading of "the
+		# same rows".
+		[ "$round" = 1 ] && { mariadb-dump --no-defaults -S "$MARIADB_SOCKET" \
+		    -uroot --no-create-info --skip-add-locks --skip-disable-keys \
+		    --skip-triggers "m$n" domain alias_domain mailbox alias log \
+		    >"$WORK/rows-$n.sql" || die "mariadb-dump of m$n failed"; }
+		sql <<<"DROP DATABASE IF EXISTS r$n; CREATE DATABASE r$n;"
+		"$WORK/mailadm" -c "$WORK/r$n.conf" schema init
+		say "the mariadb client loading the rows mailadm wrote"
+		t=$EPOCHREALTIME
+		{ echo "START TRANSACTION;"; cat "$WORK/rows-$n.sql"; echo "COMMIT;"; } |
+			sql "r$n" || die "the client could not load the rows of m$n"
+		rs+=("$(secs "$t")")
+	done
+	m=$(median "${ms[@]}")
+	c=$(median "${cs[@]}")
+	r=$(median "${rs[@]}")
+	say "$n mailboxes: mailadm ${ms[*]} s, client ${cs[*]} s, client on its rows ${rs[*]} s"
 	read -r user rss <"$WORK/time-$n"
 	RSS[$n]=$rss
 	rows=$(sql <<<"SELECT (SELECT COUNT(*) FROM m$n.mailbox) + (SELECT COUNT(*) FROM m$n.alias)")

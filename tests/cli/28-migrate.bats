@@ -181,6 +181,23 @@ run_fixture() {
 	[ "$output" = "9800 rows, 0 wrong: []" ]
 }
 
+@test "migrate run: a cleartext password the scheme refuses stops the run, naming the mailbox; nothing is written" {
+	write_config "password_scheme = BLF-CRYPT"
+	cat >"$BATS_TEST_TMPDIR/map" <<-'EOF'
+		domains = SELECT d AS domain FROM dom
+		mailboxes = SELECT a AS address, p AS password FROM box
+	EOF
+	long=$(printf 'x%.0s' $(seq 80))
+	cat >"$BATS_TEST_TMPDIR/d.sql" <<-EOF
+		CREATE TABLE dom (d varchar(9)); INSERT INTO dom VALUES ('ex.org');
+		CREATE TABLE box (a text, p text);
+		INSERT INTO box VALUES ('a@ex.org','short-1'),('b@ex.org','$long'),('c@ex.org','short-3');
+	EOF
+	fails 65 "migrate run: mailboxes: b@ex.org: password too long for BLF-CRYPT: 80 bytes" \
+	    -q migrate run "$BATS_TEST_TMPDIR/d.sql" --map "$BATS_TEST_TMPDIR/map"
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM mailbox")" = 0 ]
+}
+
 @test "migrate run --new-passwords: a random password in a 0600 CSV, never over a file" {
 	pw=$BATS_TEST_TMPDIR/new.csv
 	run --separate-stderr -0 ma -q migrate run "$FIX/postfixadmin-2.1/dump.sql" \

@@ -85,6 +85,7 @@ bench: mailadm
 	./bench/run.sh
 	./bench/users.sh
 	./bench/quota.sh
+	./bench/migrate.sh
 
 bench-users: mailadm
 	./bench/users.sh

@@ -23,31 +23,62 @@ for t in tests/unit/t-*; do
 done
 root_sql <<<"DROP DATABASE $unitdb"
 
-# The CLI tests on one backend.  Files named *-mariadb.bats test what only
-# a MariaDB server has.
-cli_pass() {
-	local backend=$1 f
+# The CLI files of each backend.  Files named *-mariadb.bats test what
+# only a MariaDB server has.
+sqlite_files=() mysql_files=()
+for f in tests/cli/*.bats; do
+	case $f in
+	*-mariadb.bats) mysql_files+=("$f") ;;
+	*)
+		sqlite_files+=("$f")
+		[ "${MAILADM_TEST_MARIADB_CLI:-all}" = specific ] ||
+			mysql_files+=("$f")
+		;;
+	esac
+done
+
+# lane @BACKEND FILE… [@BACKEND FILE…]: the files on their backends.
+lane() {
+	local backend= rc=0 t
 	local -a files=()
-	for f in tests/cli/*.bats; do
-		case $backend:${MAILADM_TEST_MARIADB_CLI:-all}:$f in
-		sqlite:*:*-mariadb.bats) continue ;;
-		mysql:specific:*-mariadb.bats) ;;
-		mysql:specific:*) continue ;;
+	for t in "$@" @; do
+		case $t in
+		@*)
+			if [ ${#files[@]} -gt 0 ]; then
+				echo "# CLI tests on $backend"
+				MAILADM_TEST_BACKEND=$backend bats --tap "${files[@]}" ||
+					rc=1
+			fi
+			backend=${t#@} files=()
+			;;
+		*) files+=("$t") ;;
 		esac
-		files+=("$f")
 	done
-	echo "# CLI tests on $backend"
-	MAILADM_TEST_BACKEND=$backend bats --tap "${files[@]}"
+	return $rc
 }
 
-# The two backends share nothing (each test makes its own files and its
-# own database), so they run side by side: the MariaDB pass's TAP is held
-# in a file and shown after the SQLite pass's.
+# Tests share nothing (each makes its own files and its own database), so
+# two lanes run side by side, the second one's TAP held in a file and shown
+# after the first's: SQLite beside MariaDB, or, when MariaDB gets only its
+# own few files, SQLite's files shared between the lanes.
+lane1=(@sqlite) lane2=(@sqlite)
+if [ "${MAILADM_TEST_MARIADB_CLI:-all}" = specific ]; then
+	for i in "${!sqlite_files[@]}"; do
+		if [ $((i % 2)) = 0 ]; then
+			lane1+=("${sqlite_files[$i]}")
+		else
+			lane2+=("${sqlite_files[$i]}")
+		fi
+	done
+else
+	lane1+=("${sqlite_files[@]}")
+fi
+lane2+=(@mysql "${mysql_files[@]}")
 held=$(mktemp) || exit 1
 trap 'rm -f "$held"' EXIT
-cli_pass mysql >"$held" 2>&1 &
-mysql_pid=$!
-cli_pass sqlite || status=1
-wait "$mysql_pid" || status=1
+lane "${lane2[@]}" >"$held" 2>&1 &
+lane2_pid=$!
+lane "${lane1[@]}" || status=1
+wait "$lane2_pid" || status=1
 cat "$held"
 exit $status

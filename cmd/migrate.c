@@ -317,6 +317,7 @@ verify(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 	int rc;
 
 	mg->out.verify = 1;
+	mg->o.count_targets = 1;
 	if ((rc = plan(cli, mg)) >= 0)
 		return rc;
 	if (cli->json) {

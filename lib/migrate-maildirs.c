@@ -59,7 +59,33 @@ target_exists(const struct ma_migrate *m, const char *rel)
 
 static const char insert_maildir[] =
     "INSERT INTO work.maildir (seq, address, src, dst, quota, state, "
-    "messages, bytes, files, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "messages, bytes, files, skipped, have_messages, have_bytes) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/*
+ * The messages and bytes of the Maildir in place at <base>/<rel>, for
+ * verify; one that cannot be counted (a link on the way, gone) as -1.
+ */
+static int
+tally_target(const struct ma_migrate *m, const char *rel,
+    struct ma_maildir_tally *have, struct ma_err *err)
+{
+	const char *base = m->o->maildirs.base;
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	memset(have, 0, sizeof(*have));
+	if (fd < 0)
+		return ma_fail(err, MA_EIO, errno, "%s: %s", base,
+		    strerror(errno));
+	rc = ma_maildir_tally(fd, base, rel, have, NULL, NULL, err);
+	close(fd);
+	if (rc < 0 && (err->status == MA_ENOTFOUND ||
+	    err->status == MA_EPERM)) {
+		have->messages = have->bytes = -1;
+		rc = 0;
+	}
+	return rc;
+}
 
 /* The current row of st (work.mailbox) into work.maildir. */
 static int
@@ -68,7 +94,7 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 	struct box b = { m, ma_stmt_text(st, 5), ma_stmt_text(st, 6) };
 	const char *src = ma_stmt_text(st, 2), *dst = ma_stmt_text(st, 3);
 	int in_store = !ma_stmt_isnull(st, 7);
-	struct ma_maildir_tally t;
+	struct ma_maildir_tally t, have;
 	const char *state;
 	struct ma_stmt *ins;
 
@@ -93,6 +119,9 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 	    "already: kept as it is, nothing copied into it (merge by hand)",
 	    m->o->maildirs.base, dst) < 0)
 		return -1;
+	if (strcmp(state, "present") == 0 && m->o->count_targets &&
+	    tally_target(m, dst, &have, err) < 0)
+		return ma_err_prefix(err, "%s", ma_stmt_text(st, 1));
 	if ((ins = mg_stmt(m, insert_maildir, NULL, err)) == NULL)
 		return -1;
 	ma_stmt_bind_int(ins, 1, ma_stmt_int(st, 0));
@@ -105,6 +134,10 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 	ma_stmt_bind_int(ins, 8, t.bytes);
 	ma_stmt_bind_int(ins, 9, t.files);
 	ma_stmt_bind_int(ins, 10, t.skipped);
+	if (strcmp(state, "present") == 0 && m->o->count_targets) {
+		ma_stmt_bind_int(ins, 11, have.messages);
+		ma_stmt_bind_int(ins, 12, have.bytes);
+	}
 	return ma_stmt_step(ins, err) < 0 ? -1 : 0;
 }
 

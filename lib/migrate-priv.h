@@ -10,7 +10,8 @@
  *   work.target    one row per target of an imported alias
  *   work.vacation  the addresses with an auto-reply
  *   work.maildir   each imported mailbox's Maildir: source, target,
- *                  what becomes of it, its messages and bytes
+ *                  what becomes of it, its messages and bytes (and, for
+ *                  verify, those of the Maildir in place)
  *   work.report    the report entries
  *   work.store_*   what the store has, read once
  *

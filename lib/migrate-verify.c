@@ -31,6 +31,10 @@ static const char differences[] =
     /* with --maildirs: a Maildir the plan would still copy or make */
     "UNION ALL SELECT 'maildir', address, 'missing' FROM work.maildir "
     "WHERE state IN ('copy', 'create') "
+    /* or one in place whose messages are not the source's */
+    "UNION ALL SELECT 'maildir', address, 'differs' FROM work.maildir "
+    "WHERE state = 'present' AND have_messages IS NOT NULL AND "
+    "(have_messages <> messages OR have_bytes <> bytes) "
     "ORDER BY 1, 2";
 
 struct diff_out {

@@ -42,7 +42,8 @@ static const char *const work_schema[] = {
 	"CREATE TABLE work.vacation (address TEXT PRIMARY KEY, active INTEGER)",
 	"CREATE TABLE work.maildir (seq INTEGER PRIMARY KEY, address TEXT, "
 	    "src TEXT, dst TEXT, quota INTEGER, state TEXT, messages INTEGER, "
-	    "bytes INTEGER, files INTEGER, skipped INTEGER)",
+	    "bytes INTEGER, files INTEGER, skipped INTEGER, have_messages "
+	    "INTEGER, have_bytes INTEGER)",
 	"CREATE TABLE work.report (seq INTEGER PRIMARY KEY, severity TEXT, code "
 	    "TEXT, src_table TEXT, key_json TEXT, reason TEXT, row_json TEXT)",
 	"CREATE TABLE work.store_domain (name TEXT PRIMARY KEY, description "

@@ -44,6 +44,8 @@ struct ma_migrate_opts {
 	int		 update;	/* overwrite rows changed at the source */
 	/* the plan is for a run: its cleartext passwords are hashed early */
 	int		 hash_ahead;
+	/* the plan is for verify: the Maildirs in place are counted too */
+	int		 count_targets;
 	/*
 	 * Where the fresh random passwords of accounts whose own cannot be
 	 * kept go, as "address,password" CSV lines; NULL: those accounts are

@@ -153,7 +153,7 @@ run_fixture() {
 	[ "$(maildirs_of | awk '{print $3}' | sort -u)" = present ]
 }
 
-@test "migrate verify --maildirs: 1 with each Maildir still to copy, 0 once copied" {
+@test "migrate verify --maildirs: 1 with each Maildir still to copy, 0 once copied, 1 when one's messages differ" {
 	unpack postfixadmin-2.1
 	run -0 ma -q migrate run "$FIX/postfixadmin-2.1/dump.sql" --preset postfixadmin-2
 	run --separate-stderr -1 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
@@ -165,6 +165,21 @@ run_fixture() {
 	run --separate-stderr -0 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
 	    --preset postfixadmin-2 --maildirs "$OLD"
 	[ -z "$output" ]
+	# a message gone, or changed, in a Maildir in place
+	m=$(find "$VMAIL/hotel-robert.com/didier" -path '*/cur/*' -type f | head -n 1)
+	[ -n "$m" ]
+	mv "$m" "$BATS_TEST_TMPDIR/message"
+	run --separate-stderr -1 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
+	    --preset postfixadmin-2 --maildirs "$OLD"
+	[ "$output" = "differs maildir didier@hotel-robert.com" ]
+	cp -p "$BATS_TEST_TMPDIR/message" "$m"
+	run -0 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
+	    --preset postfixadmin-2 --maildirs "$OLD"
+	echo x >>"$m"
+	run --separate-stderr -1 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
+	    --preset postfixadmin-2 --maildirs "$OLD"
+	[ "$output" = "differs maildir didier@hotel-robert.com" ]
+	mv "$BATS_TEST_TMPDIR/message" "$m"
 	mv "$VMAIL/hotel-robert.com/didier" "$BATS_TEST_TMPDIR/didier"
 	run --separate-stderr -1 ma migrate verify "$FIX/postfixadmin-2.1/dump.sql" \
 	    --preset postfixadmin-2 --maildirs "$OLD"

@@ -65,26 +65,23 @@ static const char insert_maildir[] =
 /*
  * The messages and bytes of the Maildir in place at <base>/<rel>, for
  * verify; one that cannot be counted (a link on the way, gone) as -1.
+ * vmail_base is opened at the first one.
  */
 static int
-tally_target(const struct ma_migrate *m, const char *rel,
+tally_target(struct ma_migrate *m, const char *rel,
     struct ma_maildir_tally *have, struct ma_err *err)
 {
-	const char *base = m->o->maildirs.base;
-	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
 	memset(have, 0, sizeof(*have));
-	if (fd < 0)
-		return ma_fail(err, MA_EIO, errno, "%s: %s", base,
-		    strerror(errno));
-	rc = ma_maildir_tally(fd, base, rel, have, NULL, NULL, err);
-	close(fd);
-	if (rc < 0 && (err->status == MA_ENOTFOUND ||
-	    err->status == MA_EPERM)) {
-		have->messages = have->bytes = -1;
-		rc = 0;
-	}
-	return rc;
+	if (m->vmail.fd < 0 && ma_vmail_open(&m->vmail, &m->o->maildirs,
+	    err) < 0)
+		return -1;
+	if (ma_maildir_tally(m->vmail.fd, m->o->maildirs.base, rel, have, NULL,
+	    NULL, err) == 0)
+		return 0;
+	if (err->status != MA_ENOTFOUND && err->status != MA_EPERM)
+		return -1;
+	have->messages = have->bytes = -1;
+	return 0;
 }
 
 /* The current row of st (work.mailbox) into work.maildir. */
@@ -93,7 +90,7 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 {
 	struct box b = { m, ma_stmt_text(st, 5), ma_stmt_text(st, 6) };
 	const char *src = ma_stmt_text(st, 2), *dst = ma_stmt_text(st, 3);
-	int in_store = !ma_stmt_isnull(st, 7);
+	int in_store = !ma_stmt_isnull(st, 7), counted;
 	struct ma_maildir_tally t, have;
 	const char *state;
 	struct ma_stmt *ins;
@@ -119,8 +116,8 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 	    "already: kept as it is, nothing copied into it (merge by hand)",
 	    m->o->maildirs.base, dst) < 0)
 		return -1;
-	if (strcmp(state, "present") == 0 && m->o->count_targets &&
-	    tally_target(m, dst, &have, err) < 0)
+	counted = strcmp(state, "present") == 0 && m->o->count_targets;
+	if (counted && tally_target(m, dst, &have, err) < 0)
 		return ma_err_prefix(err, "%s", ma_stmt_text(st, 1));
 	if ((ins = mg_stmt(m, insert_maildir, NULL, err)) == NULL)
 		return -1;
@@ -134,7 +131,7 @@ plan_box(struct ma_migrate *m, struct ma_stmt *st, struct ma_err *err)
 	ma_stmt_bind_int(ins, 8, t.bytes);
 	ma_stmt_bind_int(ins, 9, t.files);
 	ma_stmt_bind_int(ins, 10, t.skipped);
-	if (strcmp(state, "present") == 0 && m->o->count_targets) {
+	if (counted) {
 		ma_stmt_bind_int(ins, 11, have.messages);
 		ma_stmt_bind_int(ins, 12, have.bytes);
 	}

@@ -130,6 +130,7 @@ ma_migrate_new(const struct ma_migrate_opts *o, struct ma_staging *s,
 	m->w = ma_staging_db(s);
 	m->map = map;
 	m->old_fd = -1;
+	m->vmail.fd = -1;
 	for (i = 0; work_schema[i] != NULL; i++)
 		if (ma_db_exec(m->w, work_schema[i], err) < 0) {
 			free(m);
@@ -151,6 +152,7 @@ ma_migrate_free(struct ma_migrate **mp)
 		ma_stmt_finalize(&m->stmts[i].st);
 	if (m->old_fd >= 0)
 		close(m->old_fd);
+	ma_vmail_close(&m->vmail);
 	mg_domain_cache_free(m);
 	mg_prehash_free(m);
 	free(m);

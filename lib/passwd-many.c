@@ -18,14 +18,15 @@
 
 /* More threads than this gain nothing on the batches callers make. */
 #define WORKERS_MAX 16
+/* rcs[i] of a password not hashed yet (ma_passwd_hash gives 0 or -1). */
+#define PENDING 1
 
 struct ma_passwd_batch {
 	const char		*scheme;
 	const char *const	*pw;
 	char			**hashes;
 	struct ma_err		*errs;	/* one per password */
-	int			*rcs;
-	unsigned char		*done;	/* rcs[i] and hashes[i] are set */
+	int			*rcs;	/* PENDING until hashes[i] is set */
 	size_t			 n, fed, next;	/* pw[0..fed) may be hashed */
 	int			 prefix;
 	int			 closed;	/* no more will be fed */
@@ -50,9 +51,8 @@ hash_next(struct ma_passwd_batch *b)
 	pthread_mutex_unlock(&b->lock);
 	rc = ma_passwd_hash(b->scheme, b->pw[i], b->prefix, &hash, &b->errs[i]);
 	pthread_mutex_lock(&b->lock);
-	b->rcs[i] = rc;
 	b->hashes[i] = rc == 0 ? hash : NULL;
-	b->done[i] = 1;
+	b->rcs[i] = rc;
 	pthread_cond_broadcast(&b->hashed);
 	return 1;
 }
@@ -96,12 +96,9 @@ start(const char *scheme, const char *const *pw, size_t n, size_t fed,
 
 	*bp = NULL;
 	if (b == NULL || (b->errs = calloc(n ? n : 1, sizeof(*b->errs))) ==
-	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL ||
-	    (b->done = calloc(n ? n : 1, 1)) == NULL) {
-		if (b != NULL) {
+	    NULL || (b->rcs = calloc(n ? n : 1, sizeof(*b->rcs))) == NULL) {
+		if (b != NULL)
 			free(b->errs);
-			free(b->rcs);
-		}
 		free(b);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
@@ -112,8 +109,10 @@ start(const char *scheme, const char *const *pw, size_t n, size_t fed,
 	b->fed = fed;
 	b->closed = fed == n;
 	b->prefix = prefix;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		hashes[i] = NULL;
+		b->rcs[i] = PENDING;
+	}
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->hashed, NULL);
 	pthread_cond_init(&b->more, NULL);
@@ -162,8 +161,12 @@ close_batch(struct ma_passwd_batch *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
-int
-ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+/*
+ * The workers stopped and joined, the batch freed: its hashes kept for
+ * the caller when keep and none failed, else all freed.
+ */
+static int
+end_batch(struct ma_passwd_batch **bp, int keep, size_t *bad,
     struct ma_err *err)
 {
 	struct ma_passwd_batch *b = *bp;
@@ -188,15 +191,21 @@ ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
 				*bad = i;
 			rc = -1;
 		}
-	for (i = 0; i < b->n && rc < 0; i++) {
+	for (i = 0; i < b->n && (rc < 0 || !keep); i++) {
 		free(b->hashes[i]);
 		b->hashes[i] = NULL;
 	}
 	free(b->errs);
 	free(b->rcs);
-	free(b->done);
 	free(b);
 	return rc;
+}
+
+int
+ma_passwd_hash_finish(struct ma_passwd_batch **bp, size_t *bad,
+    struct ma_err *err)
+{
+	return end_batch(bp, 1, bad, err);
 }
 
 int
@@ -206,7 +215,7 @@ ma_passwd_hash_wait(struct ma_passwd_batch *b, size_t i, struct ma_err *err)
 
 	pthread_mutex_lock(&b->lock);
 	/* Help with those before it; wait for it if a worker has it. */
-	while (!b->done[i])
+	while (b->rcs[i] == PENDING)
 		if (!hash_next(b))
 			pthread_cond_wait(&b->hashed, &b->lock);
 	rc = b->rcs[i];
@@ -219,25 +228,15 @@ ma_passwd_hash_wait(struct ma_passwd_batch *b, size_t i, struct ma_err *err)
 void
 ma_passwd_hash_cancel(struct ma_passwd_batch **bp)
 {
-	struct ma_passwd_batch *b = *bp;
 	struct ma_err ignored;
-	char **hashes;
-	size_t i, n;
 
-	if (b == NULL)
+	if (*bp == NULL)
 		return;
-	hashes = b->hashes;
-	n = b->n;
-	pthread_mutex_lock(&b->lock);
-	b->next = b->fed;
-	pthread_mutex_unlock(&b->lock);
-	/* On an error, finish has freed them all already. */
-	if (ma_passwd_hash_finish(bp, NULL, &ignored) < 0)
-		return;
-	for (i = 0; i < n; i++) {
-		free(hashes[i]);
-		hashes[i] = NULL;
-	}
+	/* Nothing more is begun: those under way end, then all is freed. */
+	pthread_mutex_lock(&(*bp)->lock);
+	(*bp)->next = (*bp)->fed;
+	pthread_mutex_unlock(&(*bp)->lock);
+	end_batch(bp, 0, NULL, &ignored);
 }
 
 int

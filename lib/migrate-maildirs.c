@@ -273,15 +273,9 @@ ma_migrate_copy_maildirs(struct ma_migrate *m, ma_migrate_progress_fn *fn,
 	return rc < 0 ? -1 : 0;
 }
 
-struct maildir_out {
-	ma_migrate_maildir_cb	*fn;
-	void			*arg;
-};
-
 static int
-maildir_row(struct ma_stmt *st, void *arg)
+maildir_row(struct ma_stmt *st, const struct mg_out *o)
 {
-	struct maildir_out *o = arg;
 	struct ma_migrate_maildir d = {
 		.address = ma_stmt_text(st, 0),
 		.source = ma_stmt_text(st, 1),
@@ -293,14 +287,14 @@ maildir_row(struct ma_stmt *st, void *arg)
 		.skipped = ma_stmt_int(st, 7),
 	};
 
-	return o->fn(&d, o->arg);
+	return o->fn.maildir(&d, o->arg);
 }
 
 int
 ma_migrate_maildirs(struct ma_migrate *m, ma_migrate_maildir_cb *fn,
     void *arg, struct ma_err *err)
 {
-	struct maildir_out o = { fn, arg };
+	struct mg_out o = { .fn.maildir = fn, .arg = arg };
 
 	if (m->o->old_root == NULL)
 		return 0;

@@ -195,13 +195,23 @@ void	mg_prehash_free(struct ma_migrate *m);
 int	mg_maildirs(struct ma_migrate *m, struct ma_err *err);
 
 /*
- * Each row of sql on the work database to fn; fn fails (-1, errno set)
- * only when it cannot write: "cannot write the <what>".  *n (if not
- * NULL): the rows read.
+ * Each row of sql on the work database to row, which hands it to the
+ * caller's callback in out as its struct; that fails (-1, errno set) only
+ * when it cannot write: "cannot write the <what>".  *n (if not NULL): the
+ * rows read.
  */
-typedef int mg_out_fn(struct ma_stmt *st, void *arg);
-int	mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn,
-	    void *arg, const char *what, long *n, struct ma_err *err);
+struct mg_out {
+	union {
+		ma_migrate_note_cb	*note;
+		ma_migrate_diff_cb	*diff;	/* NULL: only counted */
+		ma_migrate_maildir_cb	*maildir;
+	}			 fn;
+	void			*arg;
+};
+typedef int mg_out_fn(struct ma_stmt *st, const struct mg_out *out);
+int	mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *row,
+	    const struct mg_out *out, const char *what, long *n,
+	    struct ma_err *err);
 
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */
 int	mg_cross_checks(struct ma_migrate *m, struct ma_err *err);

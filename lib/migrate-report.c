@@ -80,8 +80,8 @@ ma_migrate_notes(const struct ma_migrate *m, const char *severity)
 }
 
 int
-mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn, void *arg,
-    const char *what, long *n, struct ma_err *err)
+mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *row,
+    const struct mg_out *out, const char *what, long *n, struct ma_err *err)
 {
 	struct ma_stmt *st;
 	long count = 0;
@@ -91,7 +91,7 @@ mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn, void *arg,
 		return -1;
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		count++;
-		if (fn(st, arg) < 0) {
+		if (row(st, out) < 0) {
 			rc = ma_fail(err, MA_EIO, errno, "cannot write the "
 			    "%s: %s", what, strerror(errno));
 			break;
@@ -103,15 +103,9 @@ mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *fn, void *arg,
 	return rc < 0 ? -1 : 0;
 }
 
-struct note_out {
-	ma_migrate_note_cb	*fn;
-	void			*arg;
-};
-
 static int
-note_row(struct ma_stmt *st, void *arg)
+note_row(struct ma_stmt *st, const struct mg_out *o)
 {
-	struct note_out *o = arg;
 	struct ma_migrate_note n = {
 		.severity = ma_stmt_text(st, 0),
 		.code = ma_stmt_text(st, 1),
@@ -121,14 +115,14 @@ note_row(struct ma_stmt *st, void *arg)
 		.row = ma_stmt_text(st, 5),
 	};
 
-	return o->fn(&n, o->arg);
+	return o->fn.note(&n, o->arg);
 }
 
 int
 ma_migrate_report(struct ma_migrate *m, ma_migrate_note_cb *fn, void *arg,
     struct ma_err *err)
 {
-	struct note_out o = { fn, arg };
+	struct mg_out o = { .fn.note = fn, .arg = arg };
 
 	return mg_rows(m, "SELECT severity, code, src_table, key_json, "
 	    "reason, row_json FROM work.report ORDER BY seq", note_row, &o,

@@ -37,29 +37,23 @@ static const char differences[] =
     "(have_messages <> messages OR have_bytes <> bytes) "
     "ORDER BY 1, 2";
 
-struct diff_out {
-	ma_migrate_diff_cb	*fn;
-	void			*arg;
-};
-
 static int
-diff_row(struct ma_stmt *st, void *arg)
+diff_row(struct ma_stmt *st, const struct mg_out *o)
 {
-	struct diff_out *o = arg;
 	struct ma_migrate_diff d = {
 		.what = ma_stmt_text(st, 0),
 		.name = ma_stmt_text(st, 1),
 		.state = ma_stmt_text(st, 2),
 	};
 
-	return o->fn != NULL ? o->fn(&d, o->arg) : 0;
+	return o->fn.diff != NULL ? o->fn.diff(&d, o->arg) : 0;
 }
 
 int
 ma_migrate_differences(struct ma_migrate *m, ma_migrate_diff_cb *fn,
     void *arg, long *n, struct ma_err *err)
 {
-	struct diff_out o = { fn, arg };
+	struct mg_out o = { .fn.diff = fn, .arg = arg };
 
 	return mg_rows(m, differences, diff_row, &o, "differences", n, err);
 }

@@ -30,7 +30,6 @@ struct ma_db_ops {
 	const char *begin_sql;
 };
 
-/* The part of a connection every driver shares; drivers embed it first. */
 /*
  * A multi-row INSERT kept prepared: bulk writers send hundreds of chunks
  * of the same shape, and the server would parse each one again.
@@ -44,6 +43,7 @@ struct ma_rows_stmt {
 };
 #define MA_ROWS_KEPT 8
 
+/* The part of a connection every driver shares; drivers embed it first. */
 struct ma_db {
 	const struct ma_db_ops	*ops;
 	enum ma_dialect		 dialect;

@@ -186,7 +186,6 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
     const struct box *b, struct ma_err *err)
 {
 	struct ma_stmt *st;
-	int rc;
 
 	if ((st = mg_stmt(q->m, "INSERT INTO work.mailbox (address, raw, "
 	    "local, domain, src_table, key_json, key_text, password, pwclass, "
@@ -215,11 +214,10 @@ store_row(struct mg_query *q, const struct mg_src *src, const char *trim,
 	ma_stmt_bind_text(st, 18, b->reject);
 	if (ma_stmt_step(st, err) < 0)
 		return -1;
-	rc = 0;
-	if (b->reject == NULL && strcmp(b->pw.class, MG_PW_HASH) == 0)
-		rc = mg_prehash_add(q->m, b->a.address, b->pw.value ?
-		    b->pw.value : "", err);
-	return rc;
+	if (b->reject != NULL || strcmp(b->pw.class, MG_PW_HASH) != 0)
+		return 0;
+	return mg_prehash_add(q->m, b->a.address, b->pw.value ? b->pw.value :
+	    "", err);
 }
 
 /* The checks that follow a good address. */

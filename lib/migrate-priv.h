@@ -44,7 +44,7 @@ struct ma_migrate {
 	int			 old_fd;	/* o->old_root, or -1 */
 	struct ma_vmail		 vmail;	/* for o->count_targets, fd -1 until */
 	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
-	struct mg_prehash	*prehash;	/* see mg_prehash_start */
+	struct mg_prehash	*prehash;	/* see mg_prehash_open */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;

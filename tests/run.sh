@@ -25,14 +25,15 @@ root_sql <<<"DROP DATABASE $unitdb"
 
 # The CLI files of each backend.  Files named *-mariadb.bats test what
 # only a MariaDB server has.
+specific=0
+[ "${MAILADM_TEST_MARIADB_CLI:-all}" = specific ] && specific=1
 sqlite_files=() mysql_files=()
 for f in tests/cli/*.bats; do
 	case $f in
 	*-mariadb.bats) mysql_files+=("$f") ;;
 	*)
 		sqlite_files+=("$f")
-		[ "${MAILADM_TEST_MARIADB_CLI:-all}" = specific ] ||
-			mysql_files+=("$f")
+		[ "$specific" = 1 ] || mysql_files+=("$f")
 		;;
 	esac
 done
@@ -62,7 +63,7 @@ lane() {
 # after the first's: SQLite beside MariaDB, or, when MariaDB gets only its
 # own few files, SQLite's files shared between the lanes.
 lane1=(@sqlite) lane2=(@sqlite)
-if [ "${MAILADM_TEST_MARIADB_CLI:-all}" = specific ]; then
+if [ "$specific" = 1 ]; then
 	for i in "${!sqlite_files[@]}"; do
 		if [ $((i % 2)) = 0 ]; then
 			lane1+=("${sqlite_files[$i]}")

@@ -10,6 +10,9 @@
 
 #include "passwd-priv.h"
 
+_Static_assert(PW_SETTING_MAX >= CRYPT_GENSALT_OUTPUT_SIZE,
+    "PW_SETTING_MAX holds what crypt_gensalt_rn makes");
+
 int
 pw_random(void *buf, size_t n, struct ma_err *err)
 {
@@ -34,8 +37,8 @@ pw_random(void *buf, size_t n, struct ma_err *err)
  * much for the stack of a library, and it holds derived key material
  * that is wiped before it is freed.  *out_r is a copy to free.
  */
-static int
-run_crypt(const char *name, const char *pw, const char *setting,
+int
+pw_crypt_with(const char *name, const char *pw, const char *setting,
     char **out_r, struct ma_err *err)
 {
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
@@ -56,25 +59,33 @@ run_crypt(const char *name, const char *pw, const char *setting,
 	return rc;
 }
 
-/* A new hash with libxcrypt's default cost for prefix ("$6$", "$y$"…). */
+int
+pw_crypt_setting(const char *prefix, char setting[PW_SETTING_MAX],
+    struct ma_err *err)
+{
+	char rbytes[16];
+	int rc = 0;
+
+	if (pw_random(rbytes, sizeof(rbytes), err) < 0)
+		return -1;
+	if (crypt_gensalt_rn(prefix, 0, rbytes, sizeof(rbytes), setting,
+	    PW_SETTING_MAX) == NULL)
+		rc = ma_fail(err, MA_EINVAL, errno, "libxcrypt cannot make "
+		    "'%s' hashes: %s", prefix, strerror(errno));
+	explicit_bzero(rbytes, sizeof(rbytes));
+	return rc;
+}
+
 int
 pw_crypt_make(const char *prefix, const char *pw, char **hash_r,
     struct ma_err *err)
 {
-	char rbytes[16], setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	int rc;
+	char setting[PW_SETTING_MAX];
 
 	*hash_r = NULL;
-	if (pw_random(rbytes, sizeof(rbytes), err) < 0)
+	if (pw_crypt_setting(prefix, setting, err) < 0)
 		return -1;
-	if (crypt_gensalt_rn(prefix, 0, rbytes, sizeof(rbytes), setting,
-	    sizeof(setting)) == NULL)
-		rc = ma_fail(err, MA_EINVAL, errno, "libxcrypt cannot make "
-		    "'%s' hashes: %s", prefix, strerror(errno));
-	else
-		rc = run_crypt(prefix, pw, setting, hash_r, err);
-	explicit_bzero(rbytes, sizeof(rbytes));
-	return rc;
+	return pw_crypt_with(prefix, pw, setting, hash_r, err);
 }
 
 /*
@@ -135,7 +146,7 @@ pw_crypt_verify(const char *name, const char *stored, const char *pw,
 	char *out;
 	int rc;
 
-	if (run_crypt(name, pw, stored, &out, err) < 0)
+	if (pw_crypt_with(name, pw, stored, &out, err) < 0)
 		return -1;
 	if (strlen(out) != n)
 		rc = ma_fail(err, MA_EINVAL, 0, "malformed %s hash (%s)", name,

@@ -5,8 +5,10 @@
  * while the caller does something else (its database round trips); the
  * caller helps with what is left when it needs the hashes.  A batch may
  * also be opened empty and fed passwords as the caller finds them.
- * ma_passwd_hash keeps no state between calls (crypt_r over scratch of
- * its own, getrandom for salts), so the results are those of a loop.
+ * Each thread takes a few at once: SHA512-CRYPT ones go side by side
+ * through the lanes of the vector unit (passwd-sha512.c).  Hashing keeps
+ * no state between calls (scratch of its own, getrandom for salts), so
+ * the results are those of a loop of ma_passwd_hash.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "passwd.h"
+#include "passwd-priv.h"
 
 /* More threads than this gain nothing on the batches callers make. */
 #define WORKERS_MAX 16
@@ -28,6 +30,7 @@ struct ma_passwd_batch {
 	struct ma_err		*errs;	/* one per password */
 	int			*rcs;	/* PENDING until hashes[i] is set */
 	size_t			 n, fed, next;	/* pw[0..fed) may be hashed */
+	size_t			 group;		/* taken at once */
 	int			 prefix;
 	int			 closed;	/* no more will be fed */
 	pthread_mutex_t		 lock;
@@ -37,22 +40,32 @@ struct ma_passwd_batch {
 	size_t			 started;
 };
 
-/* The next password nobody has taken, hashed; called and returns locked. */
+/*
+ * The next passwords nobody has taken, hashed: as many as pw_hash_group
+ * does at once.  A worker waits for that many unless no more will come;
+ * whoever waits for a password (partial) takes what there is.  Called
+ * and returns locked.
+ */
 static int
-hash_next(struct ma_passwd_batch *b)
+hash_next(struct ma_passwd_batch *b, int partial)
 {
-	size_t i;
-	char *hash;
-	int rc;
+	char *hashes[PW_GROUP_MAX];
+	int rcs[PW_GROUP_MAX];
+	size_t i = b->next, j, k = b->fed - b->next;
 
-	if (b->next >= b->fed)
+	if (k == 0 || (k < b->group && !partial && !b->closed))
 		return 0;
-	i = b->next++;
+	if (k > b->group)
+		k = b->group;
+	b->next += k;
 	pthread_mutex_unlock(&b->lock);
-	rc = ma_passwd_hash(b->scheme, b->pw[i], b->prefix, &hash, &b->errs[i]);
+	pw_hash_group(b->scheme, b->pw + i, k, b->prefix, hashes, rcs,
+	    b->errs + i);
 	pthread_mutex_lock(&b->lock);
-	b->hashes[i] = rc == 0 ? hash : NULL;
-	b->rcs[i] = rc;
+	for (j = 0; j < k; j++) {
+		b->hashes[i + j] = hashes[j];
+		b->rcs[i + j] = rcs[j];
+	}
 	pthread_cond_broadcast(&b->hashed);
 	return 1;
 }
@@ -64,7 +77,7 @@ work(void *arg)
 
 	pthread_mutex_lock(&b->lock);
 	for (;;)
-		if (!hash_next(b)) {
+		if (!hash_next(b, 0)) {
 			if (b->closed)
 				break;
 			pthread_cond_wait(&b->more, &b->lock);
@@ -109,6 +122,7 @@ start(const char *scheme, const char *const *pw, size_t n, size_t fed,
 	b->fed = fed;
 	b->closed = fed == n;
 	b->prefix = prefix;
+	b->group = pw_hash_group_size(scheme);
 	for (i = 0; i < n; i++) {
 		hashes[i] = NULL;
 		b->rcs[i] = PENDING;
@@ -216,7 +230,7 @@ ma_passwd_hash_wait(struct ma_passwd_batch *b, size_t i, struct ma_err *err)
 	pthread_mutex_lock(&b->lock);
 	/* Help with those before it; wait for it if a worker has it. */
 	while (b->rcs[i] == PENDING)
-		if (!hash_next(b))
+		if (!hash_next(b, 1))
 			pthread_cond_wait(&b->hashed, &b->lock);
 	rc = b->rcs[i];
 	if (rc < 0)

@@ -24,6 +24,15 @@ struct pw_parsed {
 
 /* passwd.c: the scheme of "!…" values, outside the table of schemes. */
 const struct ma_passwd_scheme *pw_locked(void);
+/*
+ * How many passwords of scheme pw_hash_group takes at once (1 but for
+ * SHA512-CRYPT on a vector unit), and ma_passwd_hash of each of pw[0..n)
+ * into hashes[i], rcs[i] (0 or -1) and errs[i].
+ */
+#define PW_GROUP_MAX	8
+size_t	pw_hash_group_size(const char *scheme);
+void	pw_hash_group(const char *scheme, const char *const *pw, size_t n,
+	    int prefix, char **hashes, int *rcs, struct ma_err *errs);
 
 /* passwd-parse.c */
 int	pw_parse(const char *hash, struct pw_parsed *p, struct ma_err *err);
@@ -31,6 +40,14 @@ void	pw_parsed_release(struct pw_parsed *p);
 
 /* passwd-crypt.c: libxcrypt, and the kernel's random bytes. */
 int	pw_random(void *buf, size_t n, struct ma_err *err);
+/* A new setting (random salt, libxcrypt's default cost) for prefix. */
+#define PW_SETTING_MAX	192	/* CRYPT_GENSALT_OUTPUT_SIZE */
+int	pw_crypt_setting(const char *prefix, char setting[PW_SETTING_MAX],
+	    struct ma_err *err);
+/* crypt(3) of pw with setting: *out_r to free; name is for errors. */
+int	pw_crypt_with(const char *name, const char *pw, const char *setting,
+	    char **out_r, struct ma_err *err);
+/* A new hash with libxcrypt's default cost for prefix ("$6$", "$y$"…). */
 int	pw_crypt_make(const char *prefix, const char *pw, char **hash_r,
 	    struct ma_err *err);
 int	pw_crypt_verify(const char *name, const char *setting,
@@ -38,6 +55,23 @@ int	pw_crypt_verify(const char *name, const char *setting,
 /* 0 if libxcrypt can verify setting, else -1 (MA_EINVAL naming name). */
 int	pw_crypt_check(const char *name, const char *setting,
 	    struct ma_err *err);
+
+/*
+ * passwd-sha512.c: SHA512-CRYPT of up to pw_sha512_group() passwords in
+ * one call, side by side in the lanes of the vector unit (0: none, use
+ * libxcrypt).  Fewer than pw_sha512_group_min() are faster one by one
+ * through libxcrypt.  pw_sha512_fits: whether pw and setting (a "$6$salt"
+ * of crypt(5)'s default rounds) can go.  pw_sha512_crypt: out[i] the
+ * hash of pw[i] with setting[i], as crypt(3) makes it; 0 or -1.
+ * pw_sha512_use: the variant "avx512f" or "avx2" from now on (-1: this
+ * processor has not got it), or NULL for none: for tests.
+ */
+size_t	pw_sha512_group(void);
+size_t	pw_sha512_group_min(void);
+int	pw_sha512_fits(const char *pw, const char *setting);
+int	pw_sha512_crypt(const char *const *pw, const char *const *setting,
+	    size_t n, char **out, struct ma_err *err);
+int	pw_sha512_use(const char *name);
 
 /* passwd-digest.c: OpenSSL digests and the MySQL formats. */
 int	pw_digest_size(const char *md);

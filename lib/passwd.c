@@ -272,6 +272,72 @@ ma_passwd_hash(const char *scheme, const char *pw, int prefix,
 	}
 }
 
+/* Whether scheme is SHA512-CRYPT, which passwd-sha512.c can make. */
+static const struct ma_passwd_scheme *
+sha512_crypt(const char *scheme)
+{
+	struct ma_err unknown;
+	const struct ma_passwd_scheme *s = ma_passwd_generator(scheme,
+	    &unknown);
+
+	return s != NULL && s->kind == MA_PWK_CRYPT &&
+	    strcmp(s->param, "$6$") == 0 ? s : NULL;
+}
+
+size_t
+pw_hash_group_size(const char *scheme)
+{
+	size_t n = pw_sha512_group();
+
+	return sha512_crypt(scheme) != NULL && n > 0 ? n : 1;
+}
+
+void
+pw_hash_group(const char *scheme, const char *const *pw, size_t n,
+    int prefix, char **hashes, int *rcs, struct ma_err *errs)
+{
+	const struct ma_passwd_scheme *s = sha512_crypt(scheme);
+	char settings[PW_GROUP_MAX][PW_SETTING_MAX], *out[PW_GROUP_MAX];
+	const char *lane_pw[PW_GROUP_MAX], *lane_set[PW_GROUP_MAX];
+	size_t i, j, k = 0, at[PW_GROUP_MAX];
+	int rc;
+
+	/* Those that can go side by side; the others one by one. */
+	for (i = 0; i < n; i++) {
+		hashes[i] = NULL;
+		rcs[i] = 0;
+		if (s != NULL && n >= pw_sha512_group_min() && n <=
+		    PW_GROUP_MAX && ma_passwd_check(pw[i], strlen(pw[i]),
+		    &errs[i]) == 0 && pw_crypt_setting(s->param, settings[k],
+		    &errs[i]) == 0 && pw_sha512_fits(pw[i], settings[k])) {
+			lane_pw[k] = pw[i];
+			lane_set[k] = settings[k];
+			at[k++] = i;
+		} else {
+			rcs[i] = ma_passwd_hash(scheme, pw[i], prefix,
+			    &hashes[i], &errs[i]);
+		}
+	}
+	if (k == 0)
+		return;
+	rc = pw_sha512_crypt(lane_pw, lane_set, k, out, &errs[at[0]]);
+	for (j = 0; j < k; j++) {
+		i = at[j];
+		if (rc < 0) {
+			errs[i] = errs[at[0]];
+			rcs[i] = -1;
+			continue;
+		}
+		hashes[i] = out[j];
+		if (prefix && (rcs[i] = add_prefix(prefix_name(s), &hashes[i],
+		    &errs[i])) < 0) {
+			free(hashes[i]);
+			hashes[i] = NULL;
+		}
+	}
+	explicit_bzero(settings, sizeof(settings));
+}
+
 int
 ma_passwd_random(char **pw_r, struct ma_err *err)
 {

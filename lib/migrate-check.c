@@ -60,7 +60,11 @@ dangling(struct ma_migrate *m, struct ma_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-/* The edges left once nodes that cannot be on a cycle are peeled off. */
+/*
+ * The edges left once nodes that cannot be on a cycle are peeled off.  A
+ * mailbox's own row that goes to the mailbox only (most targets) leads
+ * nowhere: no edge to it is kept to begin with.
+ */
 static int
 peel_edges(struct ma_migrate *m, struct ma_err *err)
 {
@@ -71,7 +75,8 @@ peel_edges(struct ma_migrate *m, struct ma_err *err)
 	    "b.seq FROM work.target t JOIN work.alias a ON a.seq = t.alias_seq "
 	    "JOIN work.alias b ON b.address = t.target AND b.status = 'import' "
 	    "WHERE a.status = 'import' AND NOT (a.seq = b.seq AND a.kind = "
-	    "'mailbox')", NULL, err) < 0)
+	    "'mailbox') AND NOT (b.kind = 'mailbox' AND b.goto = b.address)",
+	    NULL, err) < 0)
 		return -1;
 	do {
 		if (ma_db_run(m->w, "DELETE FROM work.edge WHERE dst NOT IN "

@@ -283,7 +283,7 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 
 	mg->out.run = 1;
 	mg->out.update = mg->o.update = o->update->count > 0;
-	mg->o.hash_ahead = 1;
+	mg->o.hash_ahead = mg->o.late_checks = 1;
 	if ((rc = open_passwords(cli, o, mg)) >= 0 || (rc = plan(cli, mg)) >= 0)
 		return rc;
 	progress(cli, "writing the store");

@@ -45,6 +45,7 @@ struct ma_migrate {
 	struct ma_vmail		 vmail;	/* for o->count_targets, fd -1 until */
 	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
 	struct mg_prehash	*prehash;	/* see mg_prehash_open */
+	int			 checked;	/* the late checks made */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;

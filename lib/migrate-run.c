@@ -17,6 +17,7 @@
 #include "mailbox-priv.h"
 #include "migrate-priv.h"
 #include "passwd.h"
+#include "worker.h"
 
 /* Rows per INSERT, as user import writes them. */
 #define CHUNK 256
@@ -218,6 +219,8 @@ wipe(char **clear)
 
 /* New mailboxes waiting for their INSERT, with their self alias rows. */
 struct new_boxes {
+	struct ma_migrate	*m;
+	struct ma_db		*db;
 	struct ma_mailbox	 rows[CHUNK];
 	struct alias_row	 self[CHUNK];
 	char			*gotos[CHUNK];
@@ -332,6 +335,15 @@ flush_mailboxes(struct ma_migrate *m, struct ma_db *db, struct new_boxes *nb,
 	return rc;
 }
 
+/* flush_mailboxes as the worker's job. */
+static int
+flush_boxes_job(void *arg, struct ma_err *err)
+{
+	struct new_boxes *nb = arg;
+
+	return flush_mailboxes(nb->m, nb->db, nb, err);
+}
+
 /*
  * A row of work.mailbox as a mailbox to write; its password, when it is
  * one to hash, in *clear (b->password NULL).
@@ -425,14 +437,16 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 }
 
 /*
- * New mailboxes go in CHUNK at a time, each chunk once the next is read
- * and its passwords are being hashed; a changed one is updated in its
- * place in the order (after the chunk before: the log keeps the order).
+ * New mailboxes go in CHUNK at a time: the worker writes one chunk (its
+ * passwords being hashed meanwhile, if they were not already) while the
+ * next is read.  A changed one is updated in its place in the order,
+ * once the chunks before are in (the log keeps the order).
  */
 static int
 write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb, *prev = NULL;
+	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb, *full;
+	struct ma_worker *w = NULL;
 	struct ma_mailbox one;
 	struct ma_stmt *st;
 	char *clear;
@@ -440,7 +454,10 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 
 	if (nb == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	if (prepare(m, "SELECT address, local, domain, maildir, name, quota, "
+	nb[0].m = nb[1].m = m;
+	nb[0].db = nb[1].db = db;
+	if (ma_worker_start(&w, err) < 0 || prepare(m, "SELECT address, local, "
+	    "domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
 	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
 	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
@@ -448,15 +465,14 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
 	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
 	    "ORDER BY seq", &st, err) < 0) {
+		ma_worker_stop(&w);
 		free(nb);
 		return -1;
 	}
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (!ma_stmt_isnull(st, 10)) {
-			if (prev != NULL && (rc = flush_mailboxes(m, db, prev,
-			    err)) < 0)
+			if ((rc = ma_worker_wait(w, err)) < 0)
 				break;
-			prev = NULL;
 			if ((rc = row_to_mailbox(m, st, &one, &clear, err)) ==
 			    0 && clear != NULL && (rc = ma_passwd_hash(
 			    m->o->scheme, clear, m->o->prefix, &one.password,
@@ -469,12 +485,12 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		} else if ((rc = add_box(m, st, cur, err)) == 0) {
 			/* the source's row of its self alias goes in too */
 			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
-			if (cur->n == CHUNK && (rc = hash_start(m, cur, err)) ==
-			    0 && prev != NULL)
-				rc = flush_mailboxes(m, db, prev, err);
 			if (cur->n == CHUNK) {
-				prev = cur;
+				full = cur;
 				cur = cur == nb ? nb + 1 : nb;
+				if ((rc = hash_start(m, full, err)) == 0)
+					rc = ma_worker_run(w, flush_boxes_job,
+					    full, err);
 			}
 		}
 		if (rc < 0)
@@ -482,10 +498,7 @@ write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		m->written[MA_MIG_MAILBOXES]++;
 	}
 	ma_stmt_finalize(&st);
-	if (rc == 0 && prev != NULL)
-		rc = flush_mailboxes(m, db, prev, err);
-	if (rc == 0)
-		rc = flush_mailboxes(m, db, cur, err);
+	rc = ma_worker_last(&w, flush_boxes_job, cur, rc, err);
 	drop_boxes(&nb[0]);
 	drop_boxes(&nb[1]);
 	free(nb);
@@ -516,19 +529,65 @@ describe_alias(const char *address, const char *targets)
 	return s;
 }
 
-static int
-flush_aliases(struct ma_db *db, struct alias_row *rows, char **data, size_t n,
-    struct ma_err *err)
+/* New aliases waiting for their INSERT; their strings are copies. */
+struct new_aliases {
+	struct ma_db		*db;
+	struct alias_row	 rows[CHUNK];
+	char			*data[CHUNK];	/* their log rows */
+	char			*strings[CHUNK][3];
+	size_t			 n;
+};
+
+static void
+drop_aliases(struct new_aliases *na)
 {
+	size_t i, j;
+
+	for (i = 0; i < na->n; i++) {
+		for (j = 0; j < 3; j++)
+			free(na->strings[i][j]);
+		free(na->data[i]);
+	}
+	na->n = 0;
+}
+
+/* The aliases and their log rows, as the worker's job. */
+static int
+flush_aliases(void *arg, struct ma_err *err)
+{
+	struct new_aliases *na = arg;
 	const char *domains[CHUNK];
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < n; i++)
-		domains[i] = rows[i].domain;
-	if (n == 0 || alias_insert_rows(db, rows, n, err) < 0)
-		return n == 0 ? 0 : -1;
-	return ma_log_write_rows(db, n, domains, "create_alias",
-	    (const char *const *)data, err);
+	for (i = 0; i < na->n; i++)
+		domains[i] = na->rows[i].domain;
+	if (na->n > 0 && (alias_insert_rows(na->db, na->rows, na->n, err) < 0 ||
+	    ma_log_write_rows(na->db, na->n, domains, "create_alias",
+	    (const char *const *)na->data, err) < 0))
+		rc = -1;
+	drop_aliases(na);
+	return rc;
+}
+
+/* Queue a new alias (the current row of st) for the next INSERT. */
+static int
+add_alias(struct ma_stmt *st, struct new_aliases *na, struct ma_err *err)
+{
+	size_t i = na->n++, j;
+
+	for (j = 0; j < 3; j++)
+		na->strings[i][j] = strdup(ma_stmt_text(st, (int)j));
+	na->rows[i].address = na->strings[i][0];
+	na->rows[i].goto_list = na->strings[i][1];
+	na->rows[i].domain = na->strings[i][2];
+	na->rows[i].active = ma_stmt_int(st, 3) != 0;
+	na->rows[i].created = NULL;
+	na->data[i] = na->strings[i][0] && na->strings[i][1] ? describe_alias(
+	    na->strings[i][0], na->strings[i][1]) : NULL;
+	if (na->strings[i][2] == NULL || na->data[i] == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	return 0;
 }
 
 /* An alias row the store has (or a new mailbox just got): new targets. */
@@ -551,70 +610,84 @@ update_alias(struct ma_db *db, struct ma_stmt *st, struct ma_err *err)
 	return rc;
 }
 
-static void
-drop_data(char **data, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(data[i]);
-}
-
+/*
+ * New aliases go in CHUNK at a time, the worker writing one chunk while
+ * the next is read; one the store has is updated in its place.
+ */
 static int
 write_aliases(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct alias_row rows[CHUNK];
-	char *data[CHUNK], *strings[CHUNK][3];
+	struct new_aliases *na = calloc(2, sizeof(*na)), *cur = na;
+	struct ma_worker *w = NULL;
 	struct ma_stmt *st;
-	size_t n = 0, i;
 	int rc;
 
+	if (na == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	na[0].db = na[1].db = db;
 	/* A new mailbox's own row went in with it. */
-	if (prepare(m, "SELECT address, goto, domain, active, created, kind, "
+	if (ma_worker_start(&w, err) < 0 || prepare(m, "SELECT address, goto, "
+	    "domain, active, created, kind, "
 	    "store FROM work.alias WHERE status = 'import' AND kind <> "
 	    "'domain_alias' AND (%s) AND NOT (kind = 'mailbox' AND store IS "
-	    "NULL) ORDER BY seq", &st, err) < 0)
+	    "NULL) ORDER BY seq", &st, err) < 0) {
+		ma_worker_stop(&w);
+		free(na);
 		return -1;
+	}
 	while ((rc = ma_stmt_step(st, err)) == 1) {
 		if (strcmp(ma_stmt_text(st, 5), "mailbox") == 0 ||
 		    !ma_stmt_isnull(st, 6)) {
-			if ((rc = update_alias(db, st, err)) < 0)
+			if ((rc = ma_worker_wait(w, err)) < 0 ||
+			    (rc = update_alias(db, st, err)) < 0)
 				break;
-			m->written[MA_MIG_ALIASES]++;
-			continue;
-		}
-		for (i = 0; i < 3; i++)
-			strings[n][i] = strdup(ma_stmt_text(st, i));
-		rows[n].address = strings[n][0];
-		rows[n].goto_list = strings[n][1];
-		rows[n].domain = strings[n][2];
-		rows[n].active = ma_stmt_int(st, 3) != 0;
-		rows[n].created = NULL;
-		data[n] = strings[n][0] && strings[n][1] ? describe_alias(
-		    strings[n][0], strings[n][1]) : NULL;
-		if (strings[n][2] == NULL || data[n] == NULL) {
-			rc = ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-			n++;
+		} else if ((rc = add_alias(st, cur, err)) < 0) {
 			break;
+		} else if (cur->n == CHUNK) {
+			if ((rc = ma_worker_run(w, flush_aliases, cur, err)) < 0)
+				break;
+			cur = cur == na ? na + 1 : na;
 		}
 		m->written[MA_MIG_ALIASES]++;
-		if (++n == CHUNK) {
-			rc = flush_aliases(db, rows, data, n, err);
-			for (i = 0; i < n; i++)
-				drop_data(strings[i], 3);
-			drop_data(data, n);
-			n = 0;
-			if (rc < 0)
-				break;
-		}
 	}
 	ma_stmt_finalize(&st);
-	if (rc == 0)
-		rc = flush_aliases(db, rows, data, n, err);
-	for (i = 0; i < n; i++)
-		drop_data(strings[i], 3);
-	drop_data(data, n);
+	rc = ma_worker_last(&w, flush_aliases, cur, rc, err);
+	drop_aliases(&na[0]);
+	drop_aliases(&na[1]);
+	free(na);
 	return rc < 0 ? ma_err_prefix(err, "aliases") : 0;
+}
+
+static int
+flush_log(void *db, struct ma_err *err)
+{
+	return ma_log_flush(db, err);
+}
+
+/*
+ * The late checks (in SQLite), made while the worker writes the held log
+ * rows: the server is busy with the one, a processor with the other.
+ * Once: an attempt that is retried has them already.
+ */
+static int
+log_and_check(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct ma_worker *w;
+	struct ma_err logged;
+	int rc;
+
+	if (ma_worker_start(&w, err) < 0)
+		return -1;
+	if ((rc = ma_worker_run(w, flush_log, db, err)) == 0) {
+		rc = mg_cross_checks(m, err);
+		m->checked = rc == 0;
+	}
+	if (ma_worker_wait(w, &logged) < 0 && rc == 0) {
+		*err = logged;
+		rc = -1;
+	}
+	ma_worker_stop(&w);
+	return rc;
 }
 
 int
@@ -631,6 +704,8 @@ ma_migrate_txn(struct ma_db *db, void *arg, struct ma_err *err)
 		    "file: %s", strerror(errno));
 	if (write_domains(m, db, err) < 0 || write_alias_domains(m, db, err) < 0 ||
 	    write_mailboxes(m, db, err) < 0 || write_aliases(m, db, err) < 0)
+		return -1;
+	if (m->o->late_checks && !m->checked && log_and_check(m, db, err) < 0)
 		return -1;
 	if (pw != NULL && fflush(pw) != 0)
 		return ma_fail(err, MA_EIO, errno, "cannot write the passwords "

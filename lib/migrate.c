@@ -170,7 +170,8 @@ ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 	    mg_vacations(m, err) < 0 ||
 	    (m->o->hash_ahead && mg_prehash_open(m, err) < 0) ||
 	    mg_mailboxes(m, err) < 0 || mg_aliases(m, err) < 0 ||
-	    mg_admins(m, err) < 0 || mg_cross_checks(m, err) < 0 || mg_compare(m, err) < 0 ||
+	    mg_admins(m, err) < 0 || (!m->o->late_checks &&
+	    mg_cross_checks(m, err) < 0) || mg_compare(m, err) < 0 ||
 	    mg_maildirs(m, err) < 0) {
 		ma_db_rollback(m->w);
 		return -1;

@@ -44,6 +44,12 @@ struct ma_migrate_opts {
 	int		 update;	/* overwrite rows changed at the source */
 	/* the plan is for a run: its cleartext passwords are hashed early */
 	int		 hash_ahead;
+	/*
+	 * and its checks over the whole plan (report entries only: dangling
+	 * targets, loops, limits) are made by ma_migrate_txn, while the
+	 * server writes the log rows
+	 */
+	int		 late_checks;
 	/* the plan is for verify: the Maildirs in place are counted too */
 	int		 count_targets;
 	/*
@@ -166,7 +172,8 @@ int	ma_migrate_copy_maildirs(struct ma_migrate *m,
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
  * domains, mailboxes (with their self aliases) and aliases, and, with
  * update, the rows changed at the source.  Run it again and it writes
- * nothing new.  Log rows are held (MA_TXN_HOLD_LOG).
+ * nothing new.  Log rows are held (MA_TXN_HOLD_LOG): it writes them
+ * itself, while it makes the late checks (once) if the plan left them.
  */
 int	ma_migrate_txn(struct ma_db *db, void *m, struct ma_err *err);
 

@@ -17,18 +17,8 @@ teardown() {
 # return once it is held.
 hold_lock() {
 	if [ "$BACKEND" = mysql ]; then
-		mysql_root --unbuffered "$DBNAME" >"$BATS_TEST_TMPDIR/conn" 2>&1 <<SQL &
-SELECT CONNECTION_ID();
-START TRANSACTION;
-SELECT * FROM domain WHERE domain = 'example.com' FOR UPDATE;
-DO SLEEP($1);
-ROLLBACK;
-SQL
-		HOLDER=$!
-		for _ in $(seq 50); do
-			[ "$(mysql_root <<<"SELECT COUNT(*) FROM information_schema.INNODB_TRX")" -gt 0 ] && return 0
-			sleep 0.1
-		done
+		mysql_hold "SELECT * FROM domain WHERE domain = 'example.com'" "$1"
+		return
 	else
 		python3 -c '
 import sqlite3, sys, time

@@ -20,6 +20,27 @@ mysql_root() {
 	mariadb --no-defaults -S "$MARIADB_SOCKET" -uroot -N -B "$@"
 }
 
+# A MariaDB session that takes the locks of "$1 FOR UPDATE" (a SELECT on
+# the test database) and keeps them $2 seconds, in the background: its
+# connection id is the first line of $BATS_TEST_TMPDIR/conn, its PID in
+# $HOLDER.  Returns once the lock is held.
+mysql_hold() {
+	mysql_root --unbuffered "$DBNAME" >"$BATS_TEST_TMPDIR/conn" 2>&1 <<SQL &
+SELECT CONNECTION_ID();
+START TRANSACTION;
+$1 FOR UPDATE;
+DO SLEEP($2);
+ROLLBACK;
+SQL
+	HOLDER=$!
+	for _ in $(seq 50); do
+		[ "$(mysql_root <<<"SELECT COUNT(*) FROM information_schema.INNODB_TRX")" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	echo "could not take the lock: $1" >&2
+	return 1
+}
+
 db_sql() {
 	if [ "$BACKEND" = mysql ]; then
 		mysql_root "$DBNAME"

@@ -214,6 +214,20 @@ int	mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *row,
 	    const struct mg_out *out, const char *what, long *n,
 	    struct ma_err *err);
 
+/* migrate-run.c, migrate-boxes.c: the transaction that writes the plan. */
+/* Rows per INSERT, as user import writes them. */
+#define MG_CHUNK	256
+/* Postfixadmin's "never set" time, for dates the source did not know. */
+#define MG_SENTINEL	"2000-01-01 00:00:00"
+/*
+ * The work rows to write: fmt's "%s" is the condition on their store
+ * column (new ones, and changed ones with update).
+ */
+int	mg_write_prepare(struct ma_migrate *m, const char *fmt,
+	    struct ma_stmt **st, struct ma_err *err);
+int	mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db,
+	    struct ma_err *err);
+
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */
 int	mg_cross_checks(struct ma_migrate *m, struct ma_err *err);
 

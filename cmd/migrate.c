@@ -284,9 +284,10 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 	mg->out.run = 1;
 	mg->out.update = mg->o.update = o->update->count > 0;
 	mg->o.hash_ahead = mg->o.late_checks = 1;
-	if ((rc = open_passwords(cli, o, mg)) >= 0 || (rc = plan(cli, mg)) >= 0)
+	if ((rc = open_passwords(cli, o, mg)) >= 0)
 		return rc;
-	progress(cli, "writing the store");
+	/* The transaction plans: new mailboxes go in while aliases are checked. */
+	progress(cli, "checking every row and writing the store");
 	if (ma_txn_run(cli->db, ma_migrate_txn, mg->out.m, MA_TXN_HOLD_LOG |
 	    (cli->dry_run ? MA_TXN_DRY_RUN : 0), &cli->err) < 0) {
 		if (mg->out.new_passwords != NULL)

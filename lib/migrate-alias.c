@@ -342,6 +342,8 @@ alias_row(struct mg_query *q, void *arg, struct ma_err *err)
 	int ws = 0, rc;
 
 	(void)arg;
+	/* The server writes new mailboxes meanwhile. */
+	mg_early_step(q->m);
 	memset(&x, 0, sizeof(x));
 	memset(&g, 0, sizeof(g));
 	x.kind = "alias";

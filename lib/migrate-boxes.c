@@ -56,10 +56,17 @@ wipe(char **clear)
 	*clear = NULL;
 }
 
+/*
+ * What a chunk's INSERTs write: a mailbox's row, its self alias row and
+ * its log row at once, or (mg_early_*) its row first and the others later.
+ */
+enum box_part { BOX_WHOLE, BOX_ROW, BOX_REST };
+
 /* New mailboxes waiting for their INSERT, with their self alias rows. */
 struct new_boxes {
 	struct ma_migrate	*m;
 	struct ma_db		*db;
+	enum box_part		 part;
 	struct ma_mailbox	 rows[CHUNK];
 	struct alias_row	 self[CHUNK];
 	char			*gotos[CHUNK];
@@ -145,10 +152,16 @@ flush_mailboxes(struct ma_migrate *m, struct ma_db *db, struct new_boxes *nb,
 
 	if (nb->n == 0)
 		return 0;
-	if ((nb->batch == NULL && hash_start(m, nb, err) < 0) ||
-	    hash_finish(nb, err) < 0) {
+	/* The rows' passwords are hashed by now, or (the rest) not needed. */
+	if (nb->part != BOX_REST && ((nb->batch == NULL && hash_start(m, nb,
+	    err) < 0) || hash_finish(nb, err) < 0)) {
 		drop_boxes(nb);
 		return -1;
+	}
+	if (nb->part == BOX_ROW) {
+		rc = mailbox_insert_only(db, nb->rows, nb->n, err);
+		drop_boxes(nb);
+		return rc;
 	}
 	for (i = 0; i < nb->n; i++) {
 		ma_mailbox_describe(&nb->rows[i], text[i], sizeof(text[i]));
@@ -163,7 +176,8 @@ flush_mailboxes(struct ma_migrate *m, struct ma_db *db, struct new_boxes *nb,
 		}
 		data[i] = fwd[i];
 	}
-	if (rc == 0 && (mailbox_insert_only(db, nb->rows, nb->n, err) < 0 ||
+	if (rc == 0 && ((nb->part == BOX_WHOLE && mailbox_insert_only(db,
+	    nb->rows, nb->n, err) < 0) ||
 	    alias_insert_rows(db, nb->self, nb->n, err) < 0 ||
 	    ma_log_write_rows(db, nb->n, domains, "create_mailbox", data,
 	    err) < 0))
@@ -185,11 +199,11 @@ flush_boxes_job(void *arg, struct ma_err *err)
 
 /*
  * A row of work.mailbox as a mailbox to write; its password, when it is
- * one to hash, in *clear (b->password NULL).
+ * one to hash, in *clear (b->password NULL); none if not password.
  */
 static int
 row_to_mailbox(struct ma_migrate *m, struct ma_stmt *st, struct ma_mailbox *b,
-    char **clear, struct ma_err *err)
+    int password, char **clear, struct ma_err *err)
 {
 	*clear = NULL;
 	memset(b, 0, sizeof(*b));
@@ -205,7 +219,7 @@ row_to_mailbox(struct ma_migrate *m, struct ma_stmt *st, struct ma_mailbox *b,
 		ma_mailbox_release(b);
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	}
-	if (password_plan(m, b->address, ma_stmt_text(st, 8),
+	if (password && password_plan(m, b->address, ma_stmt_text(st, 8),
 	    ma_stmt_text(st, 9) ? ma_stmt_text(st, 9) : "", clear,
 	    &b->password, err) < 0) {
 		ma_mailbox_release(b);
@@ -247,7 +261,8 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 	size_t i = nb->n;
 	int rc;
 
-	if (row_to_mailbox(m, st, &nb->rows[i], &nb->clear[i], err) < 0)
+	if (row_to_mailbox(m, st, &nb->rows[i], nb->part != BOX_REST,
+	    &nb->clear[i], err) < 0)
 		return -1;
 	if (nb->clear[i] != NULL) {
 		rc = mg_prehash_take(m, nb->rows[i].address,
@@ -260,6 +275,10 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 		}
 		if (rc == 1)
 			wipe(&nb->clear[i]);
+	}
+	if (nb->part == BOX_ROW) {
+		nb->n++;
+		return 0;
 	}
 	if ((nb->gotos[i] = strdup(ma_stmt_text(st, 11))) == NULL) {
 		ma_mailbox_release(&nb->rows[i]);
@@ -295,6 +314,8 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	nb[0].m = nb[1].m = m;
 	nb[0].db = nb[1].db = db;
+	/* The new ones' rows are in if they went in while planning. */
+	nb[0].part = nb[1].part = m->early_done ? BOX_REST : BOX_WHOLE;
 	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT address, local, "
 	    "domain, maildir, name, quota, "
 	    "active, created, pwclass, password, store, self_goto, self_active, "
@@ -312,7 +333,7 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		if (!ma_stmt_isnull(st, 10)) {
 			if ((rc = ma_worker_wait(w, err)) < 0)
 				break;
-			if ((rc = row_to_mailbox(m, st, &one, &clear, err)) ==
+			if ((rc = row_to_mailbox(m, st, &one, 1, &clear, err)) ==
 			    0 && clear != NULL && (rc = ma_passwd_hash(
 			    m->o->scheme, clear, m->o->prefix, &one.password,
 			    err)) < 0)
@@ -346,3 +367,104 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 
+
+/*
+ * The rows of new mailboxes written while the aliases are planned, which
+ * keeps the processor on SQLite and the server on INSERTs at once; their
+ * self alias and log rows follow in mg_write_mailboxes (the log keeps
+ * its order).  Set up once the mailboxes are planned; mg_early_step, at
+ * each alias row, hands the worker the next chunk when it is idle.  A
+ * chunk the server refuses stops the early rows, not the plan: the
+ * transaction then fails with that error (and is tried again whole).
+ */
+struct mg_early {
+	struct ma_worker	*w;
+	struct ma_stmt		*st;	/* the new mailboxes not read yet */
+	struct new_boxes	 nb[2], *cur;
+	int			 failed;
+	struct ma_err		 err;	/* why */
+};
+
+int
+mg_early_open(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
+{
+	struct mg_early *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
+	m->early = e;
+	e->cur = e->nb;
+	e->nb[0].m = e->nb[1].m = m;
+	e->nb[0].db = e->nb[1].db = db;
+	e->nb[0].part = e->nb[1].part = BOX_ROW;
+	/* The rows mg_write_mailboxes takes as new, in its order. */
+	if (ma_worker_start(&e->w, err) < 0 || ma_db_prepare(m->w, "SELECT "
+	    "address, local, domain, maildir, name, quota, active, created, "
+	    "pwclass, password FROM work.mailbox x WHERE status = 'import' AND "
+	    "NOT EXISTS (SELECT 1 FROM work.store_mailbox s WHERE s.address = "
+	    "x.address) ORDER BY seq", &e->st, err) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The next chunk read and handed to the worker (after the one before);
+ * any failure ends the early rows, its error kept.
+ */
+static void
+early_chunk(struct ma_migrate *m, struct mg_early *e)
+{
+	struct new_boxes *full = e->cur;
+	int rc = 1;
+
+	while (full->n < CHUNK && (rc = ma_stmt_step(e->st, &e->err)) == 1)
+		if (add_box(m, e->st, full, &e->err) < 0) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0)		/* the last row read */
+		ma_stmt_finalize(&e->st);
+	/* The other one: never the one under way, which is older. */
+	e->cur = full == e->nb ? e->nb + 1 : e->nb;
+	if (rc < 0 || (full->n > 0 && (hash_start(m, full, &e->err) < 0 ||
+	    ma_worker_run(e->w, flush_boxes_job, full, &e->err) < 0))) {
+		e->failed = 1;
+		ma_stmt_finalize(&e->st);
+	}
+}
+
+void
+mg_early_step(struct ma_migrate *m)
+{
+	struct mg_early *e = m->early;
+
+	if (e != NULL && e->st != NULL && !ma_worker_busy(e->w))
+		early_chunk(m, e);
+}
+
+void
+mg_early_close(struct ma_migrate *m)
+{
+	struct mg_early *e = m->early;
+	struct ma_err last;
+
+	if (e == NULL)
+		return;
+	while (e->st != NULL)
+		early_chunk(m, e);
+	if (ma_worker_wait(e->w, &last) < 0 && !e->failed) {
+		e->err = last;
+		e->failed = 1;
+	}
+	ma_worker_stop(&e->w);
+	drop_boxes(&e->nb[0]);
+	drop_boxes(&e->nb[1]);
+	m->early_done = !e->failed;
+	m->early_failed = e->failed;
+	if (e->failed) {
+		m->early_err = e->err;
+		ma_err_prefix(&m->early_err, "mailboxes");
+	}
+	free(e);
+	m->early = NULL;
+}

@@ -46,6 +46,11 @@ struct ma_migrate {
 	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
 	struct mg_prehash	*prehash;	/* see mg_prehash_open */
 	int			 checked;	/* the late checks made */
+	int			 planned;	/* ma_migrate_plan done */
+	struct mg_early		*early;		/* see mg_early_open */
+	int			 early_done;	/* new mailboxes' rows in */
+	int			 early_failed;	/* ended by early_err */
+	struct ma_err		 early_err;
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;
@@ -226,6 +231,19 @@ int	mg_rows(struct ma_migrate *m, const char *sql, mg_out_fn *row,
 int	mg_write_prepare(struct ma_migrate *m, const char *fmt,
 	    struct ma_stmt **st, struct ma_err *err);
 int	mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db,
+	    struct ma_err *err);
+/*
+ * The rows of the new mailboxes written to db while the aliases are
+ * planned (migrate-boxes.c says how): open once the mailboxes are, step
+ * at each alias row, close after the last (early_done, or early_failed
+ * and early_err).
+ */
+int	mg_early_open(struct ma_migrate *m, struct ma_db *db,
+	    struct ma_err *err);
+void	mg_early_step(struct ma_migrate *m);
+void	mg_early_close(struct ma_migrate *m);
+/* migrate.c: the plan, and (early not NULL) those rows written to it. */
+int	mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
 	    struct ma_err *err);
 
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */

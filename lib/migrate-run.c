@@ -369,6 +369,19 @@ ma_migrate_txn(struct ma_db *db, void *arg, struct ma_err *err)
 	    fseeko(pw, 0, SEEK_SET) < 0 || fprintf(pw, "address,password\n") < 0))
 		return ma_fail(err, MA_EIO, errno, "cannot write the passwords "
 		    "file: %s", strerror(errno));
+	/*
+	 * Not planned yet: planned now, the new mailboxes' rows (and their
+	 * new passwords) going in meanwhile.  An attempt that is retried has
+	 * its plan, and writes every row itself.
+	 */
+	if (m->planned)
+		m->early_done = 0;
+	else if (mg_plan(m, db, db, err) < 0)
+		return -1;
+	else if (m->early_failed) {
+		*err = m->early_err;
+		return -1;
+	}
 	if (write_domains(m, db, err) < 0 || write_alias_domains(m, db, err) < 0 ||
 	    mg_write_mailboxes(m, db, err) < 0 || write_aliases(m, db, err) < 0)
 		return -1;

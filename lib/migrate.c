@@ -160,7 +160,7 @@ ma_migrate_free(struct ma_migrate **mp)
 }
 
 int
-ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
+mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
     struct ma_err *err)
 {
 	/* One transaction on the staging file: far fewer disk syncs. */
@@ -169,14 +169,27 @@ ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 	if (mg_read_store(m, store, err) < 0 || mg_domains(m, err) < 0 ||
 	    mg_vacations(m, err) < 0 ||
 	    (m->o->hash_ahead && mg_prehash_open(m, err) < 0) ||
-	    mg_mailboxes(m, err) < 0 || mg_aliases(m, err) < 0 ||
+	    mg_mailboxes(m, err) < 0 ||
+	    (early != NULL && mg_early_open(m, early, err) < 0) ||
+	    mg_aliases(m, err) < 0 || (mg_early_close(m), 0) ||
 	    mg_admins(m, err) < 0 || (!m->o->late_checks &&
 	    mg_cross_checks(m, err) < 0) || mg_compare(m, err) < 0 ||
 	    mg_maildirs(m, err) < 0) {
+		mg_early_close(m);
 		ma_db_rollback(m->w);
 		return -1;
 	}
-	return ma_db_commit(m->w, err);
+	if (ma_db_commit(m->w, err) < 0)
+		return -1;
+	m->planned = 1;
+	return 0;
+}
+
+int
+ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
+    struct ma_err *err)
+{
+	return mg_plan(m, store, NULL, err);
 }
 
 void

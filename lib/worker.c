@@ -60,6 +60,17 @@ ma_worker_start(struct ma_worker **wp, struct ma_err *err)
 }
 
 int
+ma_worker_busy(struct ma_worker *w)
+{
+	int busy;
+
+	pthread_mutex_lock(&w->lock);
+	busy = w->fn != NULL;
+	pthread_mutex_unlock(&w->lock);
+	return busy;
+}
+
+int
 ma_worker_wait(struct ma_worker *w, struct ma_err *err)
 {
 	int rc;

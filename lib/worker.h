@@ -23,6 +23,8 @@ int	ma_worker_start(struct ma_worker **wp, struct ma_err *err);
  */
 int	ma_worker_run(struct ma_worker *w, ma_worker_fn *fn, void *arg,
 	    struct ma_err *err);
+/* Whether a job is under way (never, without a thread). */
+int	ma_worker_busy(struct ma_worker *w);
 /* The job under way done: 0, or -1 and its error. */
 int	ma_worker_wait(struct ma_worker *w, struct ma_err *err);
 /*

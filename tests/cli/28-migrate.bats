@@ -143,13 +143,16 @@ run_fixture() {
 
 @test "migrate run: more cleartext passwords than are hashed ahead, among others: each hashed into its own row" {
 	# 9,800 new mailboxes (8,400 cleartext), every 7th without a password, and one in the
-	# store already whose password changed at the source (--update)
+	# store already whose password changed at the source (--update); each
+	# with its alias row, so that chunks of new mailboxes go in while the
+	# aliases are checked
 	write_config "password_scheme = SSHA512"
 	ma domain add ex.org
 	echo old | ma user add m0100@ex.org --password-stdin --no-maildir
 	cat >"$BATS_TEST_TMPDIR/map" <<-'EOF'
 		domains = SELECT d AS domain FROM dom
 		mailboxes = SELECT a AS address, p AS password FROM box
+		aliases = SELECT a AS address, a AS goto FROM box
 	EOF
 	{
 		echo "CREATE TABLE dom (d varchar(9)); INSERT INTO dom VALUES ('ex.org');"
@@ -179,6 +182,9 @@ run_fixture() {
 		print(n, "rows,", len(bad), "wrong:", bad[:5])
 	EOF
 	[ "$output" = "9800 rows, 0 wrong: []" ]
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM alias WHERE goto = address")" = 9800 ]
+	# 9,799 by the migration, one by user add
+	[ "$(db_sql <<<"SELECT COUNT(*) FROM log WHERE action = 'create_mailbox'")" = 9800 ]
 }
 
 @test "migrate run: a cleartext password the scheme refuses stops the run, naming the mailbox; nothing is written" {

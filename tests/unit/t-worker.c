@@ -3,6 +3,8 @@
  * thread of their own; a job's failure comes back at the next run or
  * wait, and the job handed over then is not run.
  */
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +23,19 @@ struct job {
 	int		 id;
 	int		 fail;
 };
+
+static atomic_int gate;
+
+/* A job that runs until the gate opens. */
+static int
+gated(void *arg, struct ma_err *err)
+{
+	(void)arg;
+	(void)err;
+	while (!atomic_load(&gate))
+		sched_yield();
+	return 0;
+}
 
 static int
 job(void *arg, struct ma_err *err)
@@ -73,6 +88,11 @@ main(void)
 	is_int(log.n, 4, "and not run");
 	is_int(ma_worker_wait(w, &err), 0, "the failure is told once");
 	is_int(ma_worker_run(w, job, &jobs[5], &err), 0, "then jobs go on");
+	is_int(ma_worker_run(w, gated, NULL, &err), 0, "a job that waits");
+	is_int(ma_worker_busy(w), 1, "busy while it runs");
+	atomic_store(&gate, 1);
+	is_int(ma_worker_wait(w, &err), 0, "done once let go");
+	is_int(ma_worker_busy(w), 0, "and idle");
 	ma_worker_stop(&w);
 	is_int(log.n, 5, "stop waits for the job under way");
 	ok(w == NULL, "and frees the worker");

@@ -172,8 +172,11 @@ int	ma_migrate_copy_maildirs(struct ma_migrate *m,
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
  * domains, mailboxes (with their self aliases) and aliases, and, with
  * update, the rows changed at the source.  Run it again and it writes
- * nothing new.  Log rows are held (MA_TXN_HOLD_LOG): it writes them
- * itself, while it makes the late checks (once) if the plan left them.
+ * nothing new.  Without ma_migrate_plan before, it plans first, writing
+ * the new mailboxes' rows while the aliases are checked (a retried
+ * attempt keeps that plan).  Log rows are held (MA_TXN_HOLD_LOG): it
+ * writes them itself, while it makes the late checks (once) if the plan
+ * left them.
  */
 int	ma_migrate_txn(struct ma_db *db, void *m, struct ma_err *err);
 

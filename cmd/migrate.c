@@ -286,7 +286,9 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 	mg->o.hash_ahead = mg->o.late_checks = 1;
 	if ((rc = open_passwords(cli, o, mg)) >= 0)
 		return rc;
-	/* The transaction plans: new mailboxes go in while aliases are checked. */
+	if (ma_migrate_read_store(mg->out.m, cli->db, &cli->err) < 0)
+		return cli_fail(cli);
+	/* The transaction plans: mailboxes go in while aliases are checked. */
 	progress(cli, "checking every row and writing the store");
 	if (ma_txn_run(cli->db, ma_migrate_txn, mg->out.m, MA_TXN_HOLD_LOG |
 	    (cli->dry_run ? MA_TXN_DRY_RUN : 0), &cli->err) < 0) {

@@ -20,7 +20,8 @@
 /*
  * What to store for a work.mailbox row (class, value): *hash_r the value
  * as it is, or *clear_r a password to hash: the cleartext, or a new
- * random one (written to the passwords file, in the rows' order).
+ * random one (written to the passwords file: new mailboxes in their
+ * order, then, with update, changed ones).
  */
 static int
 password_plan(struct ma_migrate *m, const char *address, const char *class,
@@ -308,7 +309,7 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	struct ma_mailbox one;
 	struct ma_stmt *st;
 	char *clear;
-	int rc;
+	int rc, keep;
 
 	if (nb == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
@@ -316,15 +317,14 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	nb[0].db = nb[1].db = db;
 	/* The new ones' rows are in if they went in while planning. */
 	nb[0].part = nb[1].part = m->early_done ? BOX_REST : BOX_WHOLE;
-	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT address, local, "
-	    "domain, maildir, name, quota, "
-	    "active, created, pwclass, password, store, self_goto, self_active, "
-	    "has_alias FROM (SELECT x.*, COALESCE(a.goto, x.address) AS "
-	    "self_goto, COALESCE(a.active, x.active) AS self_active, a.seq IS "
-	    "NOT NULL AS has_alias FROM work.mailbox x "
-	    "LEFT JOIN work.alias a ON a.address = x.address AND a.kind = "
-	    "'mailbox' AND a.status = 'import') WHERE status = 'import' AND %s "
-	    "ORDER BY seq", &st, err) < 0) {
+	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT "
+	    "address, local, domain, maildir, name, quota, active, created, "
+	    "pwclass, password, store, self_goto, self_active, has_alias FROM "
+	    "(SELECT x.*, COALESCE(a.goto, x.address) AS self_goto, "
+	    "COALESCE(a.active, x.active) AS self_active, a.seq IS NOT NULL AS "
+	    "has_alias FROM work.mailbox x LEFT JOIN work.alias a ON a.address "
+	    "= x.address AND a.kind = 'mailbox' AND a.status = 'import') WHERE "
+	    "status = 'import' AND %s ORDER BY seq", &st, err) < 0) {
 		ma_worker_stop(&w);
 		free(nb);
 		return -1;
@@ -333,7 +333,11 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		if (!ma_stmt_isnull(st, 10)) {
 			if ((rc = ma_worker_wait(w, err)) < 0)
 				break;
-			if ((rc = row_to_mailbox(m, st, &one, 1, &clear, err)) ==
+			/* (a random password given before stays: no new one) */
+			keep = strcmp(ma_stmt_text(st, 8), MG_PW_LOCK) == 0 &&
+			    m->o->new_passwords != NULL;
+			if ((rc = row_to_mailbox(m, st, &one, !keep, &clear,
+			    err)) ==
 			    0 && clear != NULL && (rc = ma_passwd_hash(
 			    m->o->scheme, clear, m->o->prefix, &one.password,
 			    err)) < 0)
@@ -367,7 +371,6 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	return rc < 0 ? ma_err_prefix(err, "mailboxes") : 0;
 }
 
-
 /*
  * The rows of new mailboxes written while the aliases are planned, which
  * keeps the processor on SQLite and the server on INSERTs at once; their
@@ -379,7 +382,7 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
  */
 struct mg_early {
 	struct ma_worker	*w;
-	struct ma_stmt		*st;	/* the new mailboxes not read yet */
+	struct ma_stmt		*st;	/* new mailboxes not read yet */
 	struct new_boxes	 nb[2], *cur;
 	int			 failed;
 	struct ma_err		 err;	/* why */
@@ -392,7 +395,6 @@ mg_early_open(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 
 	if (e == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	m->early = e;
 	e->cur = e->nb;
 	e->nb[0].m = e->nb[1].m = m;
 	e->nb[0].db = e->nb[1].db = db;
@@ -402,8 +404,12 @@ mg_early_open(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	    "address, local, domain, maildir, name, quota, active, created, "
 	    "pwclass, password FROM work.mailbox x WHERE status = 'import' AND "
 	    "NOT EXISTS (SELECT 1 FROM work.store_mailbox s WHERE s.address = "
-	    "x.address) ORDER BY seq", &e->st, err) < 0)
+	    "x.address) ORDER BY seq", &e->st, err) < 0) {
+		ma_worker_stop(&e->w);
+		free(e);
 		return -1;
+	}
+	m->early = e;
 	return 0;
 }
 
@@ -443,15 +449,18 @@ mg_early_step(struct ma_migrate *m)
 }
 
 void
-mg_early_close(struct ma_migrate *m)
+mg_early_close(struct ma_migrate *m, int finish)
 {
 	struct mg_early *e = m->early;
 	struct ma_err last;
 
 	if (e == NULL)
 		return;
-	while (e->st != NULL)
+	while (finish && e->st != NULL)
 		early_chunk(m, e);
+	/* Given up: the rows are not all in. */
+	e->failed |= e->st != NULL;
+	ma_stmt_finalize(&e->st);
 	if (ma_worker_wait(e->w, &last) < 0 && !e->failed) {
 		e->err = last;
 		e->failed = 1;

@@ -46,6 +46,7 @@ struct ma_migrate {
 	struct mg_domain_cache	*domain_cache;	/* see mg_domain_state */
 	struct mg_prehash	*prehash;	/* see mg_prehash_open */
 	int			 checked;	/* the late checks made */
+	int			 store_read;	/* ma_migrate_read_store done */
 	int			 planned;	/* ma_migrate_plan done */
 	struct mg_early		*early;		/* see mg_early_open */
 	int			 early_done;	/* new mailboxes' rows in */
@@ -241,8 +242,12 @@ int	mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db,
 int	mg_early_open(struct ma_migrate *m, struct ma_db *db,
 	    struct ma_err *err);
 void	mg_early_step(struct ma_migrate *m);
-void	mg_early_close(struct ma_migrate *m);
-/* migrate.c: the plan, and (early not NULL) those rows written to it. */
+/* finish: the rows not read yet are written too (else given up). */
+void	mg_early_close(struct ma_migrate *m, int finish);
+/*
+ * migrate.c: the plan (store read unless it was), and (early not NULL)
+ * those rows written to early.
+ */
 int	mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
 	    struct ma_err *err);
 

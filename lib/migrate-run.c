@@ -293,11 +293,11 @@ write_aliases(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	na[0].db = na[1].db = db;
 	/* A new mailbox's own row went in with it. */
-	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT address, goto, "
-	    "domain, active, created, kind, "
-	    "store FROM work.alias WHERE status = 'import' AND kind <> "
-	    "'domain_alias' AND (%s) AND NOT (kind = 'mailbox' AND store IS "
-	    "NULL) ORDER BY seq", &st, err) < 0) {
+	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT "
+	    "address, goto, domain, active, created, kind, store FROM work.alias "
+	    "WHERE status = 'import' AND kind <> 'domain_alias' AND (%s) AND "
+	    "NOT (kind = 'mailbox' AND store IS NULL) ORDER BY seq", &st,
+	    err) < 0) {
 		ma_worker_stop(&w);
 		free(na);
 		return -1;
@@ -311,7 +311,8 @@ write_aliases(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		} else if ((rc = add_alias(st, cur, err)) < 0) {
 			break;
 		} else if (cur->n == CHUNK) {
-			if ((rc = ma_worker_run(w, flush_aliases, cur, err)) < 0)
+			if ((rc = ma_worker_run(w, flush_aliases, cur,
+			    err)) < 0)
 				break;
 			cur = cur == na ? na + 1 : na;
 		}

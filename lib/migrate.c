@@ -168,14 +168,15 @@ mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
 	/* One transaction on the staging file: far fewer disk syncs. */
 	if (ma_db_begin(m->w, err) < 0)
 		return -1;
-	rc = mg_read_store(m, store, err) < 0 || mg_domains(m, err) < 0 ||
+	rc = (!m->store_read && mg_read_store(m, store, err) < 0) ||
+	    mg_domains(m, err) < 0 ||
 	    mg_vacations(m, err) < 0 ||
 	    (m->o->hash_ahead && mg_prehash_open(m, err) < 0) ||
 	    mg_mailboxes(m, err) < 0 ||
 	    (early != NULL && mg_early_open(m, early, err) < 0) ||
 	    mg_aliases(m, err) < 0 ? -1 : 0;
-	/* The early rows end with the aliases, whatever became of them. */
-	mg_early_close(m);
+	/* The early rows end with the aliases (all of them if those went). */
+	mg_early_close(m, rc == 0);
 	if (rc < 0 || mg_admins(m, err) < 0 || (!m->o->late_checks &&
 	    mg_cross_checks(m, err) < 0) || mg_compare(m, err) < 0 ||
 	    mg_maildirs(m, err) < 0) {
@@ -185,6 +186,22 @@ mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
 	if (ma_db_commit(m->w, err) < 0)
 		return -1;
 	m->planned = 1;
+	return 0;
+}
+
+int
+ma_migrate_read_store(struct ma_migrate *m, struct ma_db *store,
+    struct ma_err *err)
+{
+	if (ma_db_begin(m->w, err) < 0)
+		return -1;
+	if (mg_read_store(m, store, err) < 0) {
+		ma_db_rollback(m->w);
+		return -1;
+	}
+	if (ma_db_commit(m->w, err) < 0)
+		return -1;
+	m->store_read = 1;
 	return 0;
 }
 

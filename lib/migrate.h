@@ -105,6 +105,14 @@ void	ma_migrate_free(struct ma_migrate **mp);
 int	ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 	    struct ma_err *err);
 
+/*
+ * Only what the store has, read (as ma_migrate_plan does first), for a
+ * plan that ma_migrate_txn makes: its errors are final, as a plan's are,
+ * while the transaction's are retried.
+ */
+int	ma_migrate_read_store(struct ma_migrate *m, struct ma_db *store,
+	    struct ma_err *err);
+
 /* Counts of the plan, and what the last transaction wrote. */
 void	ma_migrate_counts(const struct ma_migrate *m, enum ma_migrate_what w,
 	    struct ma_migrate_count *c);
@@ -172,9 +180,9 @@ int	ma_migrate_copy_maildirs(struct ma_migrate *m,
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
  * domains, mailboxes (with their self aliases) and aliases, and, with
  * update, the rows changed at the source.  Run it again and it writes
- * nothing new.  Without ma_migrate_plan before, it plans first, writing
- * the new mailboxes' rows while the aliases are checked (a retried
- * attempt keeps that plan).  Log rows are held (MA_TXN_HOLD_LOG): it
+ * nothing new.  Without ma_migrate_plan before (but after
+ * ma_migrate_read_store), it plans first, writing the new mailboxes' rows
+ * while the aliases are checked (a retried attempt keeps that plan).  Log rows are held (MA_TXN_HOLD_LOG): it
  * writes them itself, while it makes the late checks (once) if the plan
  * left them.
  */

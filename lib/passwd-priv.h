@@ -26,10 +26,11 @@ struct pw_parsed {
 const struct ma_passwd_scheme *pw_locked(void);
 /*
  * How many passwords of scheme pw_hash_group takes at once (1 but for
- * SHA512-CRYPT on a vector unit), and ma_passwd_hash of each of pw[0..n)
- * into hashes[i], rcs[i] (0 or -1) and errs[i].
+ * SHA512-CRYPT on a vector unit, at most PW_GROUP_MAX), and ma_passwd_hash
+ * of each of pw[0..n) into hashes[i], rcs[i] (0 or -1) and errs[i].
  */
 #define PW_GROUP_MAX	8
+
 size_t	pw_hash_group_size(const char *scheme);
 void	pw_hash_group(const char *scheme, const char *const *pw, size_t n,
 	    int prefix, char **hashes, int *rcs, struct ma_err *errs);
@@ -64,7 +65,8 @@ int	pw_crypt_check(const char *name, const char *setting,
  * of crypt(5)'s default rounds) can go.  pw_sha512_crypt: out[i] the
  * hash of pw[i] with setting[i], as crypt(3) makes it; 0 or -1.
  * pw_sha512_use: the variant "avx512f" or "avx2" from now on (-1: this
- * processor has not got it), or NULL for none: for tests.
+ * processor has not got it), or NULL for none: for tests, while nothing
+ * is being hashed.
  */
 size_t	pw_sha512_group(void);
 size_t	pw_sha512_group_min(void);

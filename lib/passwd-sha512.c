@@ -39,7 +39,7 @@ struct lane {
 	unsigned char	 p[P_MAX];	/* the P sequence */
 	unsigned char	 s[SALT_MAX];		/* the S sequence */
 	size_t		 pl, sl;
-	unsigned char	 a[64];		/* digest A, then the result */
+	unsigned char	 a[64];	/* digest A, then the result */
 };
 
 static const uint64_t k512[80] = {
@@ -444,14 +444,13 @@ int
 pw_sha512_crypt(const char *const *pw, const char *const *setting, size_t n,
     char **out, struct ma_err *err)
 {
-	size_t i;
+	const struct variant *v;
 
-	for (i = 0; i < n; i++)
-		out[i] = NULL;
-	if (pw_sha512_group() == 0)
+	pthread_once(&chosen_once, choose);
+	if ((v = chosen) == NULL)
 		return ma_fail(err, MA_EINVAL, 0, "no SHA-512 lanes on this "
 		    "processor");
-	return crypt_lanes(chosen, pw, setting, n, out, err);
+	return crypt_lanes(v, pw, setting, n, out, err);
 }
 
 static int
@@ -466,8 +465,8 @@ crypt_lanes(const struct variant *v, const char *const *pw,
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
 	if (n == 0 || n > LANES)
-		return ma_fail(err, MA_EINVAL, 0, "%zu passwords for %d SHA-512 "
-		    "lanes", n, LANES);
+		return ma_fail(err, MA_EINVAL, 0, "%zu passwords for %d "
+		    "SHA-512 lanes", n, LANES);
 	memset(l, 0, sizeof(l));
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!pw_sha512_fits(pw[i], setting[i]))

@@ -300,41 +300,40 @@ pw_hash_group(const char *scheme, const char *const *pw, size_t n,
 	char settings[PW_GROUP_MAX][PW_SETTING_MAX], *out[PW_GROUP_MAX];
 	const char *lane_pw[PW_GROUP_MAX], *lane_set[PW_GROUP_MAX];
 	size_t i, j, k = 0, at[PW_GROUP_MAX];
-	int rc;
+	int rc = -1;
 
-	/* Those that can go side by side; the others one by one. */
+	/* Those that can go side by side: a password that fits one block. */
 	for (i = 0; i < n; i++) {
 		hashes[i] = NULL;
-		rcs[i] = 0;
-		if (s != NULL && n >= pw_sha512_group_min() && n <=
-		    PW_GROUP_MAX && ma_passwd_check(pw[i], strlen(pw[i]),
-		    &errs[i]) == 0 && pw_crypt_setting(s->param, settings[k],
-		    &errs[i]) == 0 && pw_sha512_fits(pw[i], settings[k])) {
+		rcs[i] = 1;
+		if (s != NULL && n <= PW_GROUP_MAX && pw_sha512_group() > 0 &&
+		    ma_passwd_check(pw[i], strlen(pw[i]), &errs[i]) == 0 &&
+		    pw_crypt_setting(s->param, settings[k], &errs[i]) == 0 &&
+		    pw_sha512_fits(pw[i], settings[k])) {
 			lane_pw[k] = pw[i];
 			lane_set[k] = settings[k];
 			at[k++] = i;
-		} else {
-			rcs[i] = ma_passwd_hash(scheme, pw[i], prefix,
-			    &hashes[i], &errs[i]);
 		}
 	}
-	if (k == 0)
-		return;
-	rc = pw_sha512_crypt(lane_pw, lane_set, k, out, &errs[at[0]]);
-	for (j = 0; j < k; j++) {
+	/* Too few for a call to beat libxcrypt one by one: none go. */
+	if (k > 0 && k >= pw_sha512_group_min())
+		rc = pw_sha512_crypt(lane_pw, lane_set, k, out, &errs[at[0]]);
+	for (j = 0; j < k && rc == 0; j++) {
 		i = at[j];
-		if (rc < 0) {
-			errs[i] = errs[at[0]];
-			rcs[i] = -1;
-			continue;
-		}
 		hashes[i] = out[j];
 		if (prefix && (rcs[i] = add_prefix(prefix_name(s), &hashes[i],
 		    &errs[i])) < 0) {
 			free(hashes[i]);
 			hashes[i] = NULL;
+		} else {
+			rcs[i] = 0;
 		}
 	}
+	/* The others (and all, if the lanes failed) one by one. */
+	for (i = 0; i < n; i++)
+		if (rcs[i] == 1)
+			rcs[i] = ma_passwd_hash(scheme, pw[i], prefix,
+			    &hashes[i], &errs[i]);
 	explicit_bzero(settings, sizeof(settings));
 }
 

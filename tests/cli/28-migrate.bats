@@ -220,6 +220,31 @@ run_fixture() {
 	    "$FIX/postfixadmin-2.1/dump.sql" --preset postfixadmin-2 --new-passwords "$pw"
 }
 
+@test "migrate run --update --new-passwords: a random password given before stays, and is not listed again" {
+	cat >"$BATS_TEST_TMPDIR/map" <<-'EOF'
+		domains = SELECT d AS domain FROM dom
+		mailboxes = SELECT a AS address, p AS password, n AS name FROM box
+	EOF
+	for name in Old New; do
+		cat >"$BATS_TEST_TMPDIR/d-$name.sql" <<-EOF
+			CREATE TABLE dom (d varchar(9));
+			INSERT INTO dom VALUES ('ex.org');
+			CREATE TABLE box (a text, p text, n text);
+			INSERT INTO box VALUES ('a@ex.org','*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19','$name');
+		EOF
+	done
+	ma -q migrate run "$BATS_TEST_TMPDIR/d-Old.sql" --map "$BATS_TEST_TMPDIR/map" \
+	    --new-passwords "$BATS_TEST_TMPDIR/1.csv"
+	line=$(sed -n 2p "$BATS_TEST_TMPDIR/1.csv")
+	[[ $line == a@ex.org,* ]]
+	# the name changed at the source: the row is updated, its password kept
+	ma -q migrate run "$BATS_TEST_TMPDIR/d-New.sql" --map "$BATS_TEST_TMPDIR/map" \
+	    --update --new-passwords "$BATS_TEST_TMPDIR/2.csv"
+	[ "$(db_sql <<<"SELECT name FROM mailbox WHERE username = 'a@ex.org'")" = New ]
+	[ "$(cat "$BATS_TEST_TMPDIR/2.csv")" = address,password ]
+	echo "${line#*,}" | ma user verify a@ex.org --password-stdin
+}
+
 @test "migrate: MySQL PASSWORD() hashes are disabled, or hashed again from a matching clear copy" {
 	cat >"$BATS_TEST_TMPDIR/map" <<-'EOF'
 		domains = SELECT d AS domain FROM dom

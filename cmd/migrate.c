@@ -283,7 +283,6 @@ run(struct cli *cli, const struct migrate_opts *o, struct migration *mg)
 
 	mg->out.run = 1;
 	mg->out.update = mg->o.update = o->update->count > 0;
-	mg->o.hash_ahead = mg->o.late_checks = 1;
 	if ((rc = open_passwords(cli, o, mg)) >= 0)
 		return rc;
 	if (ma_migrate_read_store(mg->out.m, cli->db, &cli->err) < 0)

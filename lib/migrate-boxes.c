@@ -469,7 +469,6 @@ mg_early_close(struct ma_migrate *m, int finish)
 	drop_boxes(&e->nb[0]);
 	drop_boxes(&e->nb[1]);
 	m->early_done = !e->failed;
-	m->early_failed = e->failed;
 	if (e->failed) {
 		m->early_err = e->err;
 		ma_err_prefix(&m->early_err, "mailboxes");

@@ -50,8 +50,7 @@ struct ma_migrate {
 	int			 planned;	/* ma_migrate_plan done */
 	struct mg_early		*early;		/* see mg_early_open */
 	int			 early_done;	/* new mailboxes' rows in */
-	int			 early_failed;	/* ended by early_err */
-	struct ma_err		 early_err;
+	struct ma_err		 early_err;	/* status set: they failed */
 	struct {
 		const char	*sql;
 		struct ma_stmt	*st;
@@ -236,8 +235,7 @@ int	mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db,
 /*
  * The rows of the new mailboxes written to db while the aliases are
  * planned (migrate-boxes.c says how): open once the mailboxes are, step
- * at each alias row, close after the last (early_done, or early_failed
- * and early_err).
+ * at each alias row, close after the last (early_done, or early_err).
  */
 int	mg_early_open(struct ma_migrate *m, struct ma_db *db,
 	    struct ma_err *err);
@@ -245,11 +243,10 @@ void	mg_early_step(struct ma_migrate *m);
 /* finish: the rows not read yet are written too (else given up). */
 void	mg_early_close(struct ma_migrate *m, int finish);
 /*
- * migrate.c: the plan (store read unless it was), and (early not NULL)
- * those rows written to early.
+ * migrate.c: the plan, once the store is read; for the transaction
+ * writing to early when early is not NULL.
  */
-int	mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
-	    struct ma_err *err);
+int	mg_plan(struct ma_migrate *m, struct ma_db *early, struct ma_err *err);
 
 /* migrate-check.c: what needs every row: dangling targets, loops, limits. */
 int	mg_cross_checks(struct ma_migrate *m, struct ma_err *err);

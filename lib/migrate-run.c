@@ -377,16 +377,17 @@ ma_migrate_txn(struct ma_db *db, void *arg, struct ma_err *err)
 	 */
 	if (m->planned)
 		m->early_done = 0;
-	else if (mg_plan(m, db, db, err) < 0)
+	else if (ma_migrate_read_store(m, db, err) < 0 ||
+	    mg_plan(m, db, err) < 0)
 		return -1;
-	else if (m->early_failed) {
+	else if (m->early_err.status != MA_OK) {
 		*err = m->early_err;
 		return -1;
 	}
 	if (write_domains(m, db, err) < 0 || write_alias_domains(m, db, err) < 0 ||
 	    mg_write_mailboxes(m, db, err) < 0 || write_aliases(m, db, err) < 0)
 		return -1;
-	if (m->o->late_checks && !m->checked && log_and_check(m, db, err) < 0)
+	if (!m->checked && log_and_check(m, db, err) < 0)
 		return -1;
 	if (pw != NULL && fflush(pw) != 0)
 		return ma_fail(err, MA_EIO, errno, "cannot write the passwords "

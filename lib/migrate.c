@@ -159,25 +159,28 @@ ma_migrate_free(struct ma_migrate **mp)
 	*mp = NULL;
 }
 
+/*
+ * A plan for the transaction that writes it (early not NULL) hashes its
+ * cleartext passwords ahead, writes new mailboxes' rows while the aliases
+ * are checked and leaves the checks over the whole plan to that
+ * transaction (see ma_migrate_txn).
+ */
 int
-mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
-    struct ma_err *err)
+mg_plan(struct ma_migrate *m, struct ma_db *early, struct ma_err *err)
 {
 	int rc;
 
 	/* One transaction on the staging file: far fewer disk syncs. */
 	if (ma_db_begin(m->w, err) < 0)
 		return -1;
-	rc = (!m->store_read && mg_read_store(m, store, err) < 0) ||
-	    mg_domains(m, err) < 0 ||
-	    mg_vacations(m, err) < 0 ||
-	    (m->o->hash_ahead && mg_prehash_open(m, err) < 0) ||
+	rc = mg_domains(m, err) < 0 || mg_vacations(m, err) < 0 ||
+	    (early != NULL && mg_prehash_open(m, err) < 0) ||
 	    mg_mailboxes(m, err) < 0 ||
 	    (early != NULL && mg_early_open(m, early, err) < 0) ||
 	    mg_aliases(m, err) < 0 ? -1 : 0;
 	/* The early rows end with the aliases (all of them if those went). */
 	mg_early_close(m, rc == 0);
-	if (rc < 0 || mg_admins(m, err) < 0 || (!m->o->late_checks &&
+	if (rc < 0 || mg_admins(m, err) < 0 || (early == NULL &&
 	    mg_cross_checks(m, err) < 0) || mg_compare(m, err) < 0 ||
 	    mg_maildirs(m, err) < 0) {
 		ma_db_rollback(m->w);
@@ -186,6 +189,7 @@ mg_plan(struct ma_migrate *m, struct ma_db *store, struct ma_db *early,
 	if (ma_db_commit(m->w, err) < 0)
 		return -1;
 	m->planned = 1;
+	m->checked = early == NULL;
 	return 0;
 }
 
@@ -193,6 +197,8 @@ int
 ma_migrate_read_store(struct ma_migrate *m, struct ma_db *store,
     struct ma_err *err)
 {
+	if (m->store_read)
+		return 0;
 	if (ma_db_begin(m->w, err) < 0)
 		return -1;
 	if (mg_read_store(m, store, err) < 0) {
@@ -209,7 +215,9 @@ int
 ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
     struct ma_err *err)
 {
-	return mg_plan(m, store, NULL, err);
+	if (ma_migrate_read_store(m, store, err) < 0)
+		return -1;
+	return mg_plan(m, NULL, err);
 }
 
 void

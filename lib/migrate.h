@@ -42,14 +42,6 @@ struct ma_migrate_opts {
 	const char	*maildir_format;
 	uint64_t	 multiplier;	/* quota_multiplier */
 	int		 update;	/* overwrite rows changed at the source */
-	/* the plan is for a run: its cleartext passwords are hashed early */
-	int		 hash_ahead;
-	/*
-	 * and its checks over the whole plan (report entries only: dangling
-	 * targets, loops, limits) are made by ma_migrate_txn, while the
-	 * server writes the log rows
-	 */
-	int		 late_checks;
 	/* the plan is for verify: the Maildirs in place are counted too */
 	int		 count_targets;
 	/*
@@ -106,8 +98,9 @@ int	ma_migrate_plan(struct ma_migrate *m, struct ma_db *store,
 	    struct ma_err *err);
 
 /*
- * Only what the store has, read (as ma_migrate_plan does first), for a
- * plan that ma_migrate_txn makes: its errors are final, as a plan's are,
+ * Only what the store has, read (once: ma_migrate_plan and
+ * ma_migrate_txn read it if it was not), before a plan that
+ * ma_migrate_txn makes: its errors are then final, as a plan's are,
  * while the transaction's are retried.
  */
 int	ma_migrate_read_store(struct ma_migrate *m, struct ma_db *store,
@@ -180,11 +173,12 @@ int	ma_migrate_copy_maildirs(struct ma_migrate *m,
  * The transaction (a ma_txn_fn) that writes the plan: new domains, alias
  * domains, mailboxes (with their self aliases) and aliases, and, with
  * update, the rows changed at the source.  Run it again and it writes
- * nothing new.  Without ma_migrate_plan before (but after
- * ma_migrate_read_store), it plans first, writing the new mailboxes' rows
- * while the aliases are checked (a retried attempt keeps that plan).  Log rows are held (MA_TXN_HOLD_LOG): it
- * writes them itself, while it makes the late checks (once) if the plan
- * left them.
+ * nothing new.  Without ma_migrate_plan before (after
+ * ma_migrate_read_store), it plans first: cleartext passwords hashed
+ * ahead, new mailboxes' rows written while the aliases are checked, and
+ * the checks over the whole plan (report entries only) made while the
+ * held log rows (MA_TXN_HOLD_LOG) go in; a retried attempt keeps that
+ * plan and those checks.
  */
 int	ma_migrate_txn(struct ma_db *db, void *m, struct ma_err *err);
 

@@ -292,6 +292,18 @@ pw_hash_group_size(const char *scheme)
 	return sha512_crypt(scheme) != NULL && n > 0 ? n : 1;
 }
 
+/* A crypt hash just made, with the {NAME} prefix if asked: 0 or -1. */
+static int
+crypt_made(const struct ma_passwd_scheme *s, int prefix, char **hash,
+    struct ma_err *err)
+{
+	if (!prefix || add_prefix(prefix_name(s), hash, err) == 0)
+		return 0;
+	free(*hash);
+	*hash = NULL;
+	return -1;
+}
+
 void
 pw_hash_group(const char *scheme, const char *const *pw, size_t n,
     int prefix, char **hashes, int *rcs, struct ma_err *errs)
@@ -300,40 +312,41 @@ pw_hash_group(const char *scheme, const char *const *pw, size_t n,
 	char settings[PW_GROUP_MAX][PW_SETTING_MAX], *out[PW_GROUP_MAX];
 	const char *lane_pw[PW_GROUP_MAX], *lane_set[PW_GROUP_MAX];
 	size_t i, j, k = 0, at[PW_GROUP_MAX];
-	int rc = -1;
 
-	/* Those that can go side by side: a password that fits one block. */
+	/*
+	 * Each one gets its setting once: those that fit one block may go
+	 * side by side, the others through libxcrypt with that setting.
+	 * Another scheme, or a password refused: as ma_passwd_hash does.
+	 */
 	for (i = 0; i < n; i++) {
 		hashes[i] = NULL;
+		if (s == NULL || n > PW_GROUP_MAX || ma_passwd_check(pw[i],
+		    strlen(pw[i]), &errs[i]) < 0 || pw_crypt_setting(s->param,
+		    settings[i], &errs[i]) < 0) {
+			rcs[i] = ma_passwd_hash(scheme, pw[i], prefix,
+			    &hashes[i], &errs[i]);
+			continue;
+		}
 		rcs[i] = 1;
-		if (s != NULL && n <= PW_GROUP_MAX && pw_sha512_group() > 0 &&
-		    ma_passwd_check(pw[i], strlen(pw[i]), &errs[i]) == 0 &&
-		    pw_crypt_setting(s->param, settings[k], &errs[i]) == 0 &&
-		    pw_sha512_fits(pw[i], settings[k])) {
+		if (pw_sha512_fits(pw[i], settings[i])) {
 			lane_pw[k] = pw[i];
-			lane_set[k] = settings[k];
+			lane_set[k] = settings[i];
 			at[k++] = i;
 		}
 	}
 	/* Too few for a call to beat libxcrypt one by one: none go. */
-	if (k > 0 && k >= pw_sha512_group_min())
-		rc = pw_sha512_crypt(lane_pw, lane_set, k, out, &errs[at[0]]);
-	for (j = 0; j < k && rc == 0; j++) {
-		i = at[j];
-		hashes[i] = out[j];
-		if (prefix && (rcs[i] = add_prefix(prefix_name(s), &hashes[i],
-		    &errs[i])) < 0) {
-			free(hashes[i]);
-			hashes[i] = NULL;
-		} else {
-			rcs[i] = 0;
+	if (k > 0 && k >= pw_sha512_group_min() &&
+	    pw_sha512_crypt(lane_pw, lane_set, k, out, &errs[at[0]]) == 0)
+		for (j = 0; j < k; j++) {
+			hashes[at[j]] = out[j];
+			rcs[at[j]] = crypt_made(s, prefix, &hashes[at[j]],
+			    &errs[at[j]]);
 		}
-	}
-	/* The others (and all, if the lanes failed) one by one. */
 	for (i = 0; i < n; i++)
 		if (rcs[i] == 1)
-			rcs[i] = ma_passwd_hash(scheme, pw[i], prefix,
-			    &hashes[i], &errs[i]);
+			rcs[i] = pw_crypt_with(s->param, pw[i], settings[i],
+			    &hashes[i], &errs[i]) < 0 ? -1 : crypt_made(s,
+			    prefix, &hashes[i], &errs[i]);
 	explicit_bzero(settings, sizeof(settings));
 }
 

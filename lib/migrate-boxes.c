@@ -198,6 +198,35 @@ flush_boxes_job(void *arg, struct ma_err *err)
 	return flush_mailboxes(nb->m, nb->db, nb, err);
 }
 
+/* Two chunks, one filled while the worker writes the other. */
+static void
+boxes_init(struct new_boxes nb[2], struct ma_migrate *m, struct ma_db *db,
+    enum box_part part)
+{
+	nb[0].m = nb[1].m = m;
+	nb[0].db = nb[1].db = db;
+	nb[0].part = nb[1].part = part;
+}
+
+/*
+ * The chunk *cur handed to the worker, its passwords being hashed
+ * meanwhile; *cur is then the other one (never the one under way, which
+ * is older).
+ */
+static int
+post_chunk(struct ma_migrate *m, struct ma_worker *w, struct new_boxes nb[2],
+    struct new_boxes **cur, struct ma_err *err)
+{
+	struct new_boxes *full = *cur;
+
+	*cur = full == nb ? nb + 1 : nb;
+	if (full->n == 0)
+		return 0;
+	if (hash_start(m, full, err) < 0)
+		return -1;
+	return ma_worker_run(w, flush_boxes_job, full, err);
+}
+
 /*
  * A row of work.mailbox as a mailbox to write; its password, when it is
  * one to hash, in *clear (b->password NULL); none if not password.
@@ -304,7 +333,7 @@ add_box(struct ma_migrate *m, struct ma_stmt *st, struct new_boxes *nb,
 int
 mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 {
-	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb, *full;
+	struct new_boxes *nb = calloc(2, sizeof(*nb)), *cur = nb;
 	struct ma_worker *w = NULL;
 	struct ma_mailbox one;
 	struct ma_stmt *st;
@@ -313,10 +342,8 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 
 	if (nb == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
-	nb[0].m = nb[1].m = m;
-	nb[0].db = nb[1].db = db;
 	/* The new ones' rows are in if they went in while planning. */
-	nb[0].part = nb[1].part = m->early_done ? BOX_REST : BOX_WHOLE;
+	boxes_init(nb, m, db, m->early_done ? BOX_REST : BOX_WHOLE);
 	if (ma_worker_start(&w, err) < 0 || mg_write_prepare(m, "SELECT "
 	    "address, local, domain, maildir, name, quota, active, created, "
 	    "pwclass, password, store, self_goto, self_active, has_alias FROM "
@@ -349,13 +376,8 @@ mg_write_mailboxes(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 		} else if ((rc = add_box(m, st, cur, err)) == 0) {
 			/* the source's row of its self alias goes in too */
 			m->written[MA_MIG_ALIASES] += ma_stmt_int(st, 13);
-			if (cur->n == CHUNK) {
-				full = cur;
-				cur = cur == nb ? nb + 1 : nb;
-				if ((rc = hash_start(m, full, err)) == 0)
-					rc = ma_worker_run(w, flush_boxes_job,
-					    full, err);
-			}
+			if (cur->n == CHUNK)
+				rc = post_chunk(m, w, nb, &cur, err);
 		}
 		if (rc < 0)
 			break;
@@ -396,9 +418,7 @@ mg_early_open(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 	if (e == NULL)
 		return ma_fail(err, MA_ENOMEM, ENOMEM, "out of memory");
 	e->cur = e->nb;
-	e->nb[0].m = e->nb[1].m = m;
-	e->nb[0].db = e->nb[1].db = db;
-	e->nb[0].part = e->nb[1].part = BOX_ROW;
+	boxes_init(e->nb, m, db, BOX_ROW);
 	/* The rows mg_write_mailboxes takes as new, in its order. */
 	if (ma_worker_start(&e->w, err) < 0 || ma_db_prepare(m->w, "SELECT "
 	    "address, local, domain, maildir, name, quota, active, created, "
@@ -420,20 +440,16 @@ mg_early_open(struct ma_migrate *m, struct ma_db *db, struct ma_err *err)
 static void
 early_chunk(struct ma_migrate *m, struct mg_early *e)
 {
-	struct new_boxes *full = e->cur;
 	int rc = 1;
 
-	while (full->n < CHUNK && (rc = ma_stmt_step(e->st, &e->err)) == 1)
-		if (add_box(m, e->st, full, &e->err) < 0) {
+	while (e->cur->n < CHUNK && (rc = ma_stmt_step(e->st, &e->err)) == 1)
+		if (add_box(m, e->st, e->cur, &e->err) < 0) {
 			rc = -1;
 			break;
 		}
 	if (rc == 0)		/* the last row read */
 		ma_stmt_finalize(&e->st);
-	/* The other one: never the one under way, which is older. */
-	e->cur = full == e->nb ? e->nb + 1 : e->nb;
-	if (rc < 0 || (full->n > 0 && (hash_start(m, full, &e->err) < 0 ||
-	    ma_worker_run(e->w, flush_boxes_job, full, &e->err) < 0))) {
+	if (rc < 0 || post_chunk(m, e->w, e->nb, &e->cur, &e->err) < 0) {
 		e->failed = 1;
 		ma_stmt_finalize(&e->st);
 	}
